@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what the build (and, with `--browser`, the browser tests) need, and skips what is
+# already there. Everything comes from crates.io, npm or Debian's apt; nothing else is fetched.
+#   scripts/bootstrap.sh            wasm target, trunk, wasm-bindgen-cli, npm tools (wasm-opt)
+#   scripts/bootstrap.sh --browser  … and Chromium + chromedriver (Debian) for the tests
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$VITRINE_ROOT"
+
+step() { printf '\033[1mbootstrap:\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! trunk --version 2>/dev/null | grep -q "trunk $TRUNK_VERSION"; then
+  step "installing trunk $TRUNK_VERSION (takes several minutes)"
+  cargo install --locked trunk --version "$TRUNK_VERSION"
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q "wasm-bindgen $WASM_BINDGEN_VERSION"; then
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Not --locked: a dependency locked by that release is no longer on the registry.
+  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+if ! { wasm-opt --version 2>/dev/null | grep -q "version 132" && [ -d node_modules/@playwright/test ]; }; then
+  step "installing the npm tools (binaryen's wasm-opt, Playwright)"
+  npm ci --no-audit --no-fund
+fi
+
+if [ "${1:-}" = "--browser" ]; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      step "installing ${missing[*]} from Debian"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    else
+      echo "bootstrap: the browser tests need Debian's ${missing[*]}:" >&2
+      echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+fi
+step "tools ready"

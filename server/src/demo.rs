@@ -1,0 +1,210 @@
+//! The demo shop "Alpenhaus": its keys, and its catalogue, stores, stock and purchase history
+//! loaded from the storefront's own `catalogue.json` (the shop's data, imported as a shop
+//! would import it). Loading is idempotent: restarting the demo keeps the data it had.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::db::Db;
+use crate::shops::{self, NewShop};
+
+/// The demo shop's id.
+pub const DEMO_SHOP_ID: &str = "demo";
+/// The demo shop's publishable key; public by nature, and only ever valid for the demo.
+pub const DEMO_PUBLISHABLE_KEY: &str = "pk_demo_alpenhaus";
+/// The demo shop's secret key. Demo only: a real shop's secret key is generated and private.
+pub const DEMO_SECRET_KEY: &str = "sk_demo_alpenhaus_not_for_production";
+
+/// Number of synthetic orders of the purchase history.
+const DEMO_ORDERS: usize = 600;
+
+#[derive(Debug, Deserialize)]
+struct Catalogue {
+    shop: CatalogueShop,
+    products: Vec<CatalogueProduct>,
+    stores: Vec<CatalogueStore>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogueShop {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogueProduct {
+    sku: String,
+    title: String,
+    price_minor: i64,
+    currency: String,
+    category: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogueStore {
+    store_id: String,
+    name: String,
+    street: String,
+    postcode: String,
+    city: String,
+    country: String,
+    lat: f64,
+    lon: f64,
+    timezone: String,
+    opening_hours: serde_json::Value,
+}
+
+/// Creates or updates the demo shop and its data. `storefront_origins` are the origins the
+/// storefront is reached at: the first one makes the product and image URLs.
+pub async fn load(
+    db: &Db,
+    storefront_dir: &Path,
+    storefront_origins: &[String],
+    now: i64,
+) -> anyhow::Result<()> {
+    let path = storefront_dir.join("catalogue.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the demo catalogue {}", path.display()))?;
+    let catalogue: Catalogue = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid demo catalogue", path.display()))?;
+    let origin = storefront_origins
+        .first()
+        .context("the demo needs a storefront origin")?;
+
+    shops::upsert(
+        db,
+        &NewShop {
+            id: DEMO_SHOP_ID,
+            name: &catalogue.shop.name,
+            publishable_key: DEMO_PUBLISHABLE_KEY,
+            secret_key: DEMO_SECRET_KEY,
+            allowed_origins: storefront_origins,
+        },
+        now,
+    )
+    .await?;
+
+    let mut tx = db.begin().await?;
+    for product in &catalogue.products {
+        sqlx::query(
+            "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (shop_id, sku) DO UPDATE SET title = excluded.title,
+                 price_minor = excluded.price_minor, currency = excluded.currency,
+                 url = excluded.url, image_url = excluded.image_url, category = excluded.category",
+        )
+        .bind(DEMO_SHOP_ID)
+        .bind(&product.sku)
+        .bind(&product.title)
+        .bind(product.price_minor)
+        .bind(&product.currency)
+        .bind(format!("{origin}/product.html?sku={}", product.sku))
+        .bind(format!("{origin}/images/{}.svg", product.sku))
+        .bind(&product.category)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for store in &catalogue.stores {
+        sqlx::query(
+            "INSERT INTO stores (shop_id, store_id, name, street, postcode, city, country, lat, lon,
+                                 timezone, opening_hours)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (shop_id, store_id) DO UPDATE SET name = excluded.name,
+                 street = excluded.street, postcode = excluded.postcode, city = excluded.city,
+                 country = excluded.country, lat = excluded.lat, lon = excluded.lon,
+                 timezone = excluded.timezone, opening_hours = excluded.opening_hours",
+        )
+        .bind(DEMO_SHOP_ID)
+        .bind(&store.store_id)
+        .bind(&store.name)
+        .bind(&store.street)
+        .bind(&store.postcode)
+        .bind(&store.city)
+        .bind(&store.country)
+        .bind(store.lat)
+        .bind(store.lon)
+        .bind(&store.timezone)
+        .bind(store.opening_hours.to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+    let history: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM purchase_lines WHERE shop_id = $1 LIMIT 1")
+            .bind(DEMO_SHOP_ID)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if history.is_none() {
+        insert_stock(&mut tx, &catalogue).await?;
+        insert_history(&mut tx, &catalogue, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stock for every store and SKU; about one in six is sold out, so availability varies.
+async fn insert_stock(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    catalogue: &Catalogue,
+) -> sqlx::Result<()> {
+    let mut rng = fastrand::Rng::with_seed(7);
+    for store in &catalogue.stores {
+        for product in &catalogue.products {
+            let quantity = if rng.u8(0..6) == 0 { 0 } else { rng.i64(1..15) };
+            sqlx::query(
+                "INSERT INTO stock (shop_id, store_id, sku, quantity) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(DEMO_SHOP_ID)
+            .bind(&store.store_id)
+            .bind(&product.sku)
+            .bind(quantity)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sixty days of orders, online and at the tills, with a skewed popularity so that "popular"
+/// means something; deterministic apart from being anchored at `now`.
+async fn insert_history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    catalogue: &Catalogue,
+    now: i64,
+) -> sqlx::Result<()> {
+    let mut rng = fastrand::Rng::with_seed(42);
+    let products = &catalogue.products;
+    let mut ranking: Vec<usize> = (0..products.len()).collect();
+    rng.shuffle(&mut ranking);
+    for order in 0..DEMO_ORDERS {
+        let in_store = rng.u8(0..10) < 4;
+        let store = in_store.then(|| &catalogue.stores[rng.usize(0..catalogue.stores.len())]);
+        let customer = (rng.u8(0..10) < 7).then(|| format!("K-{}", 1001 + rng.u16(0..60)));
+        let purchased_at = now - rng.i64(0..60 * 24 * 3600);
+        for line_no in 0..rng.i64(1..4) {
+            // The minimum of two draws skews towards the front of the (shuffled) ranking.
+            let rank = rng
+                .usize(0..products.len())
+                .min(rng.usize(0..products.len()));
+            let product = &products[ranking[rank]];
+            sqlx::query(
+                "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
+                     unit_price_minor, channel, store_id, customer_id, purchased_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(DEMO_SHOP_ID)
+            .bind(format!("DEMO-{order:05}"))
+            .bind(line_no)
+            .bind(&product.sku)
+            .bind(rng.i64(1..3))
+            .bind(product.price_minor)
+            .bind(if in_store { "store" } else { "web" })
+            .bind(store.map(|store| store.store_id.as_str()))
+            .bind(customer.as_deref())
+            .bind(purchased_at)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}

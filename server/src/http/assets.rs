@@ -1,0 +1,114 @@
+//! `GET /v1/vitrine.js` (the loader, short cache) and `GET /v1/assets/{file}` (hashed files,
+//! cached for a year), served pre-compressed according to `Accept-Encoding`.
+
+use axum::extract::{Path, State};
+use axum::http::header::{
+    ACCEPT_ENCODING, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE,
+    ETAG, IF_NONE_MATCH, VARY,
+};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::error::{ApiError, Result};
+use crate::bundle::Asset;
+use crate::AppState;
+
+/// The loader may change with every deploy; five minutes bounds how long shops see an old one.
+const LOADER_CACHE: &str = "public, max-age=300, stale-while-revalidate=3600";
+/// Hashed names change with their content, so they never need revalidation.
+const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/vitrine.js", get(loader))
+        .route("/v1/assets/{file}", get(hashed))
+}
+
+async fn loader(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    let bundle = state.bundle.as_ref().ok_or(ApiError::BundleUnavailable)?;
+    Ok(serve(&bundle.loader, &headers, LOADER_CACHE))
+}
+
+async fn hashed(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let bundle = state.bundle.as_ref().ok_or(ApiError::BundleUnavailable)?;
+    let asset = bundle
+        .hashed(&file)
+        .ok_or_else(|| ApiError::NotFound(format!("/v1/assets/{file}")))?;
+    Ok(serve(asset, &headers, HASHED_CACHE))
+}
+
+fn serve(asset: &Asset, request: &HeaderMap, cache_control: &'static str) -> Response {
+    let common = [
+        (CACHE_CONTROL, cache_control),
+        (VARY, "Accept-Encoding"),
+        // Module scripts and fetches from shop pages are CORS requests; the bundle is public.
+        (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+    ];
+    if request.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(asset.etag.as_str()) {
+        return (
+            StatusCode::NOT_MODIFIED,
+            common,
+            [(ETAG, asset.etag.clone())],
+        )
+            .into_response();
+    }
+    let accepted = request
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (encoding, body) = if accepts(accepted, "br") {
+        (Some("br"), asset.brotli.clone())
+    } else if accepts(accepted, "gzip") {
+        (Some("gzip"), asset.gzip.clone())
+    } else {
+        (None, asset.raw.clone())
+    };
+    let mut response = (
+        common,
+        [(CONTENT_TYPE, asset.content_type)],
+        [(ETAG, asset.etag.clone())],
+        body,
+    )
+        .into_response();
+    if let Some(encoding) = encoding {
+        response
+            .headers_mut()
+            .insert(CONTENT_ENCODING, encoding.parse().expect("static value"));
+    }
+    response
+}
+
+/// Whether an `Accept-Encoding` value accepts `coding` (present and not `q=0`).
+fn accepts(header: &str, coding: &str) -> bool {
+    header.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        parts.next() == Some(coding)
+            && !parts.any(|param| {
+                param
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts;
+
+    #[test]
+    fn accept_encoding_honours_q_zero() {
+        assert!(accepts("gzip, deflate, br", "br"));
+        assert!(accepts("br;q=0.5, gzip", "br"));
+        assert!(!accepts("br;q=0, gzip", "br"));
+        assert!(!accepts("gzip", "br"));
+        assert!(!accepts("", "gzip"));
+    }
+}

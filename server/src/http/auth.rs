@@ -1,0 +1,65 @@
+//! Who is calling: the publishable key of browser requests, and the CORS policy it implies.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{CONTENT_TYPE, ORIGIN};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use super::error::ApiError;
+use crate::shops::{self, Shop};
+use crate::AppState;
+
+/// The shop of a browser request, authenticated by its publishable key (`key=pk_…` in the
+/// query string, so that GETs stay "simple" CORS requests without a preflight), and with the
+/// page's `Origin`, when the browser sent one, checked against the shop's allowed origins.
+#[derive(Debug, Clone)]
+pub struct PublishableShop(pub Shop);
+
+impl FromRequestParts<AppState> for PublishableShop {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = publishable_key(parts).ok_or(ApiError::MissingKey)?;
+        let shop = shops::by_publishable_key(&state.db, &key)
+            .await?
+            .ok_or(ApiError::InvalidKey)?;
+        if let Some(origin) = parts.headers.get(ORIGIN) {
+            let origin = origin.to_str().unwrap_or_default();
+            if !shops::origin_allowed(&state.db, &key, origin).await? {
+                return Err(ApiError::OriginNotAllowed(origin.to_string()));
+            }
+        }
+        Ok(Self(shop))
+    }
+}
+
+fn publishable_key(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "key")
+        .map(|(_, value)| value.into_owned())
+        .filter(|key| !key.is_empty())
+}
+
+/// CORS for the browser API: the answer carries `Access-Control-Allow-Origin` only for an
+/// origin the key's shop has allowed, so no other site can read a shop's answers.
+pub fn cors(state: AppState) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::async_predicate(
+            move |origin: HeaderValue, parts: &Parts| {
+                let key = publishable_key(parts);
+                async move {
+                    let (Some(key), Ok(origin)) = (key, origin.to_str()) else {
+                        return false;
+                    };
+                    shops::origin_allowed(&state.db, &key, origin)
+                        .await
+                        .unwrap_or(false)
+                }
+            },
+        ))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(600))
+}

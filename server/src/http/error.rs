@@ -1,0 +1,114 @@
+//! The API's one error type: every rejection becomes `{"error": {"code", "message"}}`.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use vitrine_types::{ApiError as WireError, ApiErrorBody};
+
+/// Handler results default to our error type.
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// Everything a request can fail with, mapped to a status and a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No route matches the path.
+    #[error("no such resource: {0}")]
+    NotFound(String),
+    /// The route exists but not for this method.
+    #[error("method not allowed for this resource")]
+    MethodNotAllowed,
+    /// The query string is malformed or has a bad value.
+    #[error("{0}")]
+    InvalidQuery(String),
+    /// No `key` was given.
+    #[error("a publishable key is required: add `key=pk_…` to the query string")]
+    MissingKey,
+    /// The key matches no shop.
+    #[error("the key is not valid")]
+    InvalidKey,
+    /// The page's origin is not among the shop's allowed origins.
+    #[error("origin `{0}` is not allowed to use this key")]
+    OriginNotAllowed(String),
+    /// The widget bundle has not been built (or the bundle directory is wrong).
+    #[error("the widget bundle is not available on this server")]
+    BundleUnavailable,
+    /// A database failure; details go to the log, not to the client.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Any other internal failure; details go to the log, not to the client.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Self::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
+            Self::MissingKey => (StatusCode::UNAUTHORIZED, "missing_key"),
+            Self::InvalidKey => (StatusCode::UNAUTHORIZED, "invalid_key"),
+            Self::OriginNotAllowed(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            Self::BundleUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "bundle_unavailable"),
+            Self::Database(_) | Self::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            Self::Database(err) => {
+                tracing::error!(error = %err, "database error");
+                "internal error; see the server log".to_string()
+            }
+            Self::Internal(err) => {
+                tracing::error!(error = ?err, "internal error");
+                "internal error; see the server log".to_string()
+            }
+            other => other.to_string(),
+        };
+        let body = ApiErrorBody {
+            error: WireError {
+                code: code.into(),
+                message,
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// `Query<T>` whose rejection is our JSON error instead of axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| Self(value))
+            .map_err(|rejection: QueryRejection| ApiError::InvalidQuery(rejection.body_text()))
+    }
+}
+
+/// Fallback for unknown paths.
+pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::NotFound(uri.path().to_string())
+}
+
+/// Fallback for known paths with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,54 @@
+//! `GET /v1/recommendations?key=pk_…&context=home|cart|product:SKU&limit=N`.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use vitrine_types::{RecommendationContext, RecommendationsResponse};
+
+use super::auth::PublishableShop;
+use super::error::{ApiError, ApiQuery, Result};
+use crate::{popularity, AppState};
+
+/// Most tiles one widget may ask for.
+pub const MAX_LIMIT: u32 = 24;
+const DEFAULT_LIMIT: u32 = 4;
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/recommendations", get(recommendations))
+}
+
+#[derive(Debug, Deserialize)]
+struct RecommendationsQuery {
+    context: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn recommendations(
+    State(state): State<AppState>,
+    PublishableShop(shop): PublishableShop,
+    ApiQuery(query): ApiQuery<RecommendationsQuery>,
+) -> Result<Json<RecommendationsResponse>> {
+    let context = match query.context.as_deref() {
+        None => RecommendationContext::Home,
+        Some(value) => RecommendationContext::parse(value).map_err(ApiError::InvalidQuery)?,
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::InvalidQuery(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let on_screen = match &context {
+        RecommendationContext::Product(sku) => Some(sku.as_str()),
+        RecommendationContext::Home | RecommendationContext::Cart => None,
+    };
+    let items =
+        popularity::popular_products(&state.db, &shop.id, on_screen, limit, crate::unix_now())
+            .await?;
+    Ok(Json(RecommendationsResponse {
+        recommendation_id: uuid::Uuid::new_v4().simple().to_string(),
+        items,
+    }))
+}

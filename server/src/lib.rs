@@ -1,0 +1,36 @@
+//! Vitrine profile API: the server behind the widgets.
+//!
+//! Layout: `http/` holds one module per API resource; the modules beside it hold the domain
+//! (shops, popularity), storage (`db`), the widget bundle it serves (`bundle`), and the demo
+//! (`demo` data, `storefront` shop). `main.rs` only parses the command line and starts things.
+
+pub mod bundle;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod popularity;
+pub mod serve;
+pub mod shops;
+pub mod storefront;
+
+use std::sync::Arc;
+
+pub use http::app;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: db::Db,
+    /// The widget bundle, absent when it has not been built (the API still works).
+    pub bundle: Option<Arc<bundle::Bundle>>,
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,117 @@
+//! `vitrine-server`: parses the command line and starts what it names.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use vitrine_server::config::{Cli, Command, DemoArgs, LogFormat, StorefrontArgs};
+use vitrine_server::storefront::{self, StorefrontConfig};
+use vitrine_server::{bundle, demo, serve, unix_now};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    match cli.command {
+        Command::Serve(args) => {
+            let state = serve::open_state(&args).await?;
+            let listener = serve::bind(args.listen).await?;
+            tracing::info!("Vitrine API on http://{}", listener.local_addr()?);
+            serve::run_api(listener, state).await
+        }
+        Command::Demo(args) => run_demo(args).await,
+        Command::Storefront(args) => run_storefront(args).await,
+        Command::BundleReport(args) => {
+            let bundle = bundle::Bundle::load(&args.bundle_dir)?;
+            print!("{}", bundle.size_report());
+            if !bundle.within_budget() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
+    let state = serve::open_state(&args.serve).await?;
+    let api_listener = serve::bind(args.serve.listen).await?;
+    let api_origin = format!("http://{}", api_listener.local_addr()?);
+    let storefront_listener = match args.storefront_listen.as_str() {
+        "off" => None,
+        addr => {
+            let addr: SocketAddr = addr
+                .parse()
+                .with_context(|| format!("--storefront-listen `{addr}` is not an address"))?;
+            Some(serve::bind(addr).await?)
+        }
+    };
+    let storefront_origin = match (&args.storefront_origin, &storefront_listener) {
+        (Some(origin), _) => origin.trim_end_matches('/').to_string(),
+        (None, Some(listener)) => format!("http://{}", listener.local_addr()?),
+        (None, None) => anyhow::bail!("with --storefront-listen off, give --storefront-origin"),
+    };
+    demo::load(
+        &state.db,
+        &args.storefront_dir,
+        &same_site_variants(&storefront_origin),
+        unix_now(),
+    )
+    .await?;
+    tracing::info!("Vitrine API on {api_origin}");
+    if let Some(listener) = storefront_listener {
+        let config = StorefrontConfig {
+            dir: args.storefront_dir.clone(),
+            api_origin: api_origin.clone(),
+            publishable_key: demo::DEMO_PUBLISHABLE_KEY.to_string(),
+        };
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, storefront::router(config))
+                .with_graceful_shutdown(serve::shutdown_signal())
+                .await
+            {
+                tracing::error!(error = %err, "storefront server failed");
+            }
+        });
+        println!("Vitrine demo storefront: {storefront_origin}/");
+    }
+    serve::run_api(api_listener, state).await
+}
+
+async fn run_storefront(args: StorefrontArgs) -> anyhow::Result<()> {
+    let listener = serve::bind(args.listen).await?;
+    let config = StorefrontConfig {
+        dir: args.storefront_dir,
+        api_origin: args.api_origin.trim_end_matches('/').to_string(),
+        publishable_key: demo::DEMO_PUBLISHABLE_KEY.to_string(),
+    };
+    println!(
+        "Vitrine demo storefront: http://{}/",
+        listener.local_addr()?
+    );
+    axum::serve(listener, storefront::router(config))
+        .with_graceful_shutdown(serve::shutdown_signal())
+        .await
+        .context("storefront server failed")
+}
+
+/// `http://127.0.0.1:8081` is also reached as `http://localhost:8081`; allow both.
+fn same_site_variants(origin: &str) -> Vec<String> {
+    let mut origins = vec![origin.to_string()];
+    if let Some(rest) = origin.strip_prefix("http://127.0.0.1:") {
+        origins.push(format!("http://localhost:{rest}"));
+    } else if let Some(rest) = origin.strip_prefix("http://localhost:") {
+        origins.push(format!("http://127.0.0.1:{rest}"));
+    }
+    origins
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_env("VITRINE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

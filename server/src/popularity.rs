@@ -1,0 +1,52 @@
+//! Popular products: the cold-start list every shop has from day one, ranked by units sold in
+//! the last 30 days, then all time, then SKU (so equal counts give a stable order).
+
+use vitrine_types::{Money, RecommendationReason, RecommendedProduct};
+
+use crate::db::Db;
+
+/// Seconds in the window that counts as "recent".
+const RECENT_WINDOW_SECS: i64 = 30 * 24 * 3600;
+
+/// The `limit` most popular products of a shop, leaving out `exclude_sku`.
+pub async fn popular_products(
+    db: &Db,
+    shop_id: &str,
+    exclude_sku: Option<&str>,
+    limit: u32,
+    now: i64,
+) -> sqlx::Result<Vec<RecommendedProduct>> {
+    let rows: Vec<(String, String, String, String, i64, String)> = sqlx::query_as(
+        "SELECT p.sku, p.title, p.url, p.image_url, p.price_minor, p.currency
+         FROM products p
+         LEFT JOIN purchase_lines l ON l.shop_id = p.shop_id AND l.sku = p.sku
+         WHERE p.shop_id = $1 AND p.sku <> $2
+         GROUP BY p.sku, p.title, p.url, p.image_url, p.price_minor, p.currency
+         ORDER BY COALESCE(SUM(CASE WHEN l.purchased_at >= $3 THEN l.quantity END), 0) DESC,
+                  COALESCE(SUM(l.quantity), 0) DESC,
+                  p.sku
+         LIMIT $4",
+    )
+    .bind(shop_id)
+    .bind(exclude_sku.unwrap_or(""))
+    .bind(now - RECENT_WINDOW_SECS)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(sku, title, url, image_url, amount_minor, currency)| RecommendedProduct {
+                sku,
+                title,
+                url,
+                image_url,
+                price: Money {
+                    amount_minor,
+                    currency,
+                },
+                reason: RecommendationReason::Popular,
+            },
+        )
+        .collect())
+}

@@ -1,0 +1,70 @@
+//! Starting and stopping: open the state, bind, serve until SIGINT/SIGTERM, finish in-flight
+//! requests.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::bundle::Bundle;
+use crate::config::ServeArgs;
+use crate::{app, db, AppState};
+
+/// Connects the database (migrating it) and loads the bundle, if built.
+pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
+    let db = db::connect(&args.database_url).await?;
+    let bundle = match Bundle::load(&args.bundle_dir) {
+        Ok(bundle) => {
+            if !bundle.within_budget() {
+                tracing::warn!(
+                    "widget bundle is over its size budget:\n{}",
+                    bundle.size_report()
+                );
+            }
+            Some(Arc::new(bundle))
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "widget bundle not loaded; /v1/vitrine.js will answer 503");
+            None
+        }
+    };
+    Ok(AppState { db, bundle })
+}
+
+/// Binds `addr`, with a message that names the address when it is taken.
+pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+/// Serves the API until a shutdown signal, then lets in-flight requests finish.
+pub async fn run_api(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("API server failed")
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,80 @@
+//! The demo storefront: a plain HTML/JS shop on its own origin that embeds Vitrine exactly as a
+//! foreign shop would. Its pages name the API origin and key through `{{VITRINE_API}}` and
+//! `{{VITRINE_KEY}}`, filled in here, and every page is sent with a strict
+//! Content-Security-Policy, so each demo run proves the widgets work under one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::services::ServeDir;
+
+/// How the storefront is configured.
+#[derive(Debug, Clone)]
+pub struct StorefrontConfig {
+    /// Directory of the pages (`public/`).
+    pub dir: PathBuf,
+    /// Origin of the Vitrine API, e.g. `http://127.0.0.1:8080`.
+    pub api_origin: String,
+    /// The shop's publishable key.
+    pub publishable_key: String,
+}
+
+impl StorefrontConfig {
+    /// The policy every page is served with: scripts only from the shop and the API, wasm
+    /// compilation allowed, nothing inline.
+    pub fn content_security_policy(&self) -> String {
+        format!(
+            "script-src 'self' {} 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'",
+            self.api_origin
+        )
+    }
+}
+
+/// The storefront as a router: HTML pages rendered with the config, other files as they are.
+pub fn router(config: StorefrontConfig) -> Router {
+    Router::new().fallback(page).with_state(Arc::new(config))
+}
+
+async fn page(State(config): State<Arc<StorefrontConfig>>, uri: Uri) -> Response {
+    let path = match uri.path() {
+        "/" => "index.html",
+        other => other.trim_start_matches('/'),
+    };
+    if !path.ends_with(".html") || path.contains("..") {
+        return static_file(&config.dir, uri).await;
+    }
+    match tokio::fs::read_to_string(config.dir.join(path)).await {
+        Ok(template) => {
+            let html = template
+                .replace("{{VITRINE_API}}", &config.api_origin)
+                .replace("{{VITRINE_KEY}}", &config.publishable_key);
+            (
+                [
+                    (CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                    (CACHE_CONTROL, "no-cache".to_string()),
+                    (CONTENT_SECURITY_POLICY, config.content_security_policy()),
+                ],
+                html,
+            )
+                .into_response()
+        }
+        Err(_) => (StatusCode::NOT_FOUND, "page not found").into_response(),
+    }
+}
+
+async fn static_file(dir: &Path, uri: Uri) -> Response {
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder()
+        .uri(uri)
+        .body(axum::body::Body::empty())
+        .expect("a parsed URI makes a valid request");
+    match ServeDir::new(dir).oneshot(request).await {
+        Ok(response) => response.into_response(),
+        Err(err) => match err {},
+    }
+}

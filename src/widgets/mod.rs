@@ -1,0 +1,3 @@
+//! One module per widget; each renders inside the shadow root the embed gives it.
+
+pub mod recommendations;

@@ -1,0 +1,167 @@
+//! `<div data-vitrine="recommendations" data-sku="…" data-limit="4">`: a row of product tiles.
+//!
+//! While the data loads it shows skeleton tiles of the final size, so nothing moves when the
+//! products arrive; when the data cannot be had it renders nothing and logs one warning.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use js_sys::Promise;
+use leptos::prelude::*;
+use vitrine_types::{RecommendationReason, RecommendationsResponse, RecommendedProduct};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Element;
+
+use crate::embed::Embed;
+
+/// Tiles shown when `data-limit` is absent.
+const DEFAULT_LIMIT: usize = 4;
+/// Most tiles the API hands out.
+const MAX_LIMIT: usize = 24;
+
+/// What one placeholder asks for, parsed from its attributes.
+pub struct Request {
+    data: Promise,
+    limit: usize,
+    on_product_page: bool,
+}
+
+impl Request {
+    /// Reads `data-limit` and `data-sku` and takes the data promise the loader started.
+    pub fn from_placeholder(embed: &Embed, placeholder: &Element) -> Result<Self, JsValue> {
+        let limit = match placeholder.get_attribute("data-limit") {
+            None => DEFAULT_LIMIT,
+            Some(value) => value
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|limit| (1..=MAX_LIMIT).contains(limit))
+                .ok_or_else(|| {
+                    format!("data-limit=\"{value}\" is not a number from 1 to {MAX_LIMIT}")
+                })?,
+        };
+        Ok(Self {
+            data: embed.load(placeholder)?,
+            limit,
+            on_product_page: placeholder.has_attribute("data-sku"),
+        })
+    }
+}
+
+#[derive(Clone)]
+enum Load {
+    Pending,
+    Ready(Arc<Tiles>),
+    Unavailable,
+}
+
+/// The answer made ready to show: prices formatted, reasons put into words.
+struct Tiles {
+    recommendation_id: String,
+    tiles: Vec<Tile>,
+}
+
+struct Tile {
+    sku: String,
+    title: String,
+    url: String,
+    image_url: String,
+    price: String,
+    reason: &'static str,
+}
+
+impl Tile {
+    fn new(embed: &Embed, item: RecommendedProduct) -> Self {
+        Self {
+            price: embed.prices.format(&item.price),
+            reason: match item.reason {
+                RecommendationReason::Popular => embed.texts.reason_popular,
+                RecommendationReason::Trending => embed.texts.reason_trending,
+            },
+            sku: item.sku,
+            title: item.title,
+            url: item.url,
+            image_url: item.image_url,
+        }
+    }
+}
+
+/// The recommendations widget.
+#[component]
+pub fn Recommendations(
+    /// Texts, formats and data access of the page.
+    embed: Rc<Embed>,
+    /// What this placeholder asked for.
+    request: Request,
+) -> impl IntoView {
+    let state = RwSignal::new(Load::Pending);
+    let Request {
+        data,
+        limit,
+        on_product_page,
+    } = request;
+    let texts = embed.texts;
+    leptos::task::spawn_local(async move {
+        let outcome = JsFuture::from(data).await.and_then(|json| {
+            serde_wasm_bindgen::from_value::<RecommendationsResponse>(json)
+                .map_err(|err| JsValue::from(format!("unexpected answer: {err}")))
+        });
+        state.set(match outcome {
+            Ok(answer) if !answer.items.is_empty() => Load::Ready(Arc::new(Tiles {
+                recommendation_id: answer.recommendation_id,
+                tiles: answer
+                    .items
+                    .into_iter()
+                    .map(|item| Tile::new(&embed, item))
+                    .collect(),
+            })),
+            Ok(_) => Load::Unavailable,
+            Err(err) => {
+                web_sys::console::warn_2(&"[vitrine] recommendations unavailable:".into(), &err);
+                Load::Unavailable
+            }
+        });
+    });
+    let heading = if on_product_page {
+        texts.product_heading
+    } else {
+        texts.popular_heading
+    };
+    move || {
+        match state.get() {
+        Load::Pending => view! {
+            <section class="vitrine-recs" aria-busy="true" aria-label=texts.loading>
+                <h2 class="vitrine-recs__heading">{heading}</h2>
+                <ul class="vitrine-recs__list">
+                    {(0..limit).map(|_| view! { <li class="vitrine-recs__tile vitrine-recs__tile--skeleton"></li> }).collect_view()}
+                </ul>
+            </section>
+        }
+        .into_any(),
+        Load::Ready(answer) => view! {
+            <section class="vitrine-recs" aria-label=heading data-recommendation-id=answer.recommendation_id.clone()>
+                <h2 class="vitrine-recs__heading">{heading}</h2>
+                <ul class="vitrine-recs__list">
+                    {answer.tiles.iter().map(tile).collect_view()}
+                </ul>
+            </section>
+        }
+        .into_any(),
+        Load::Unavailable => ().into_any(),
+    }
+    }
+}
+
+fn tile(tile: &Tile) -> impl IntoView {
+    view! {
+        <li class="vitrine-recs__tile" data-sku=tile.sku.clone()>
+            <a class="vitrine-recs__link" href=tile.url.clone()>
+                <img class="vitrine-recs__image" src=tile.image_url.clone() alt="" width="200" height="200" loading="lazy" decoding="async" />
+                <span class="vitrine-recs__title">{tile.title.clone()}</span>
+            </a>
+            <span class="vitrine-recs__price">{tile.price.clone()}</span>
+            <span class="vitrine-recs__reason">{tile.reason}</span>
+        </li>
+    }
+}

@@ -1,0 +1,15 @@
+//! The Vitrine wire format: every request and response body that crosses the network between
+//! the widget bundle (wasm) and the profile API (server) is defined here, once.
+//!
+//! The types only derive serde; they carry no behaviour that needs a runtime, so the crate
+//! compiles to wasm without pulling anything heavy into the bundle.
+
+pub mod error;
+pub mod money;
+pub mod recommendations;
+
+pub use error::{ApiError, ApiErrorBody};
+pub use money::Money;
+pub use recommendations::{
+    RecommendationContext, RecommendationReason, RecommendationsResponse, RecommendedProduct,
+};

@@ -1,0 +1,80 @@
+//! `GET /v1/recommendations`: what the recommendations widget asks for and gets back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Money;
+
+/// Where the widget is shown, which decides what kind of list is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecommendationContext {
+    /// The shop's home page: "for you" or popular.
+    Home,
+    /// The cart page: complements of what is in the cart.
+    Cart,
+    /// A product page: bought together with / also bought for this SKU.
+    Product(String),
+}
+
+impl RecommendationContext {
+    /// Parses the `context` query value: `home`, `cart` or `product:<sku>`.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "home" => Ok(Self::Home),
+            "cart" => Ok(Self::Cart),
+            _ => match value.strip_prefix("product:") {
+                Some(sku) if !sku.is_empty() && sku.len() <= 128 => Ok(Self::Product(sku.into())),
+                Some(_) => {
+                    Err("`product:` must be followed by a SKU of 1 to 128 characters".into())
+                }
+                None => Err(format!(
+                    "unknown context `{value}`: expected `home`, `cart` or `product:<sku>`"
+                )),
+            },
+        }
+    }
+
+    /// The query-string form, inverse of [`RecommendationContext::parse`].
+    pub fn as_query_value(&self) -> String {
+        match self {
+            Self::Home => "home".into(),
+            Self::Cart => "cart".into(),
+            Self::Product(sku) => format!("product:{sku}"),
+        }
+    }
+}
+
+/// The answer: an ordered list of products, best first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationsResponse {
+    /// Identifies this list in impression and click events, for attribution.
+    pub recommendation_id: String,
+    /// The products, best first; may be shorter than the requested limit.
+    pub items: Vec<RecommendedProduct>,
+}
+
+/// One tile of the widget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecommendedProduct {
+    /// The shop's SKU.
+    pub sku: String,
+    /// Product name in the shop's language.
+    pub title: String,
+    /// Absolute URL of the product page.
+    pub url: String,
+    /// Absolute URL of the product image.
+    pub image_url: String,
+    /// Current price.
+    pub price: Money,
+    /// Why this product is on the list.
+    pub reason: RecommendationReason,
+}
+
+/// The machine-readable reason a product was recommended; the widget turns it into text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RecommendationReason {
+    /// Among the shop's best sellers.
+    Popular,
+    /// Selling more than usual lately.
+    Trending,
+}
