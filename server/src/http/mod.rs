@@ -18,16 +18,19 @@ const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The whole API as a router, built apart from serving so tests can call it in-process.
 pub fn app(state: AppState) -> Router {
-    // Answers to browsers: CORS per shop, compressed on the fly.
+    // Answers to browsers: CORS per shop, compressed on the fly. The 405 fallback is set
+    // before the CORS layer so that preflight requests reach the layer.
     let browser_api = recommendations::router()
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(auth::cors(state.clone()))
         .layer(CompressionLayer::new());
-    Router::new()
-        .merge(health::router())
+    let service = health::router()
         .merge(assets::router())
+        .method_not_allowed_fallback(error::method_not_allowed);
+    Router::new()
+        .merge(service)
         .merge(browser_api)
         .fallback(error::not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,0 +1,231 @@
+//! `GET /v1/recommendations`.
+
+use axum::http::StatusCode;
+use vitrine_server::demo::DEMO_PUBLISHABLE_KEY;
+use vitrine_server::shops::{self, NewShop};
+use vitrine_server::unix_now;
+
+use crate::helpers::{
+    assert_error, spawn_app, TestApp, OTHER_SHOP_KEY, OTHER_SHOP_ORIGIN, STOREFRONT,
+};
+
+const RANKED_KEY: &str = "pk_test_ranked";
+
+/// A shop with products A–D; `sales` are (sku, quantity, days ago).
+async fn ranked_shop(app: &TestApp, sales: &[(&str, i64, i64)]) {
+    shops::upsert(
+        &app.db,
+        &NewShop {
+            id: "ranked",
+            name: "Ranked",
+            publishable_key: RANKED_KEY,
+            secret_key: "sk_test_ranked",
+            allowed_origins: &[],
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    for sku in ["A", "B", "C", "D"] {
+        sqlx::query(
+            "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
+             VALUES ('ranked', $1, $1, 1000, 'EUR', 'https://shop.example/p', 'https://shop.example/i', 'x')",
+        )
+        .bind(sku)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let now = unix_now();
+    for (line, (sku, quantity, days_ago)) in sales.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity, unit_price_minor,
+                 channel, purchased_at)
+             VALUES ('ranked', $1, 0, $2, $3, 1000, 'web', $4)",
+        )
+        .bind(format!("O-{line}"))
+        .bind(sku)
+        .bind(quantity)
+        .bind(now - days_ago * 24 * 3600)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+}
+
+fn recs(key: &str, query: &str) -> String {
+    format!("/v1/recommendations?key={key}&{query}")
+}
+
+#[tokio::test]
+async fn popular_products_are_ranked_by_recent_sales_then_all_time_then_sku() {
+    let app = spawn_app().await;
+    // C sold most in the last 30 days; A most of all time but long ago; B and D never.
+    ranked_shop(&app, &[("A", 50, 200), ("C", 3, 2), ("B", 1, 100)]).await;
+    let answer = app.get(&recs(RANKED_KEY, "context=home&limit=4")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.skus(), ["C", "A", "B", "D"]);
+    let body = answer.json();
+    assert_eq!(body["items"][0]["reason"]["kind"], "popular");
+    assert_eq!(
+        body["items"][0]["price"],
+        serde_json::json!({"amount_minor": 1000, "currency": "EUR"})
+    );
+    assert!(body["recommendation_id"]
+        .as_str()
+        .is_some_and(|id| id.len() == 32));
+}
+
+#[tokio::test]
+async fn recommendations_never_include_the_product_on_screen() {
+    let app = spawn_app().await;
+    ranked_shop(&app, &[("A", 9, 1), ("B", 5, 1), ("C", 3, 1)]).await;
+    let answer = app
+        .get(&recs(RANKED_KEY, "context=product:A&limit=4"))
+        .await;
+    assert_eq!(answer.skus(), ["B", "C", "D"]);
+}
+
+#[tokio::test]
+async fn the_limit_caps_the_number_of_tiles_and_defaults_to_four() {
+    let app = spawn_app().await;
+    let two = app.get(&recs(DEMO_PUBLISHABLE_KEY, "limit=2")).await;
+    assert_eq!(two.skus().len(), 2);
+    let default = app.get(&recs(DEMO_PUBLISHABLE_KEY, "context=home")).await;
+    assert_eq!(default.skus().len(), 4);
+    let many = app.get(&recs(DEMO_PUBLISHABLE_KEY, "limit=24")).await;
+    assert_eq!(many.skus().len(), 24);
+}
+
+#[tokio::test]
+async fn demo_products_come_with_absolute_storefront_urls() {
+    let app = spawn_app().await;
+    let body = app.get(&recs(DEMO_PUBLISHABLE_KEY, "limit=1")).await.json();
+    let item = &body["items"][0];
+    let sku = item["sku"].as_str().unwrap();
+    assert_eq!(item["url"], format!("{STOREFRONT}/product.html?sku={sku}"));
+    assert_eq!(item["image_url"], format!("{STOREFRONT}/images/{sku}.svg"));
+}
+
+#[tokio::test]
+async fn a_shop_never_sees_another_shops_products() {
+    let app = spawn_app().await;
+    ranked_shop(&app, &[("A", 1, 1)]).await;
+    let other = app.get(&recs(OTHER_SHOP_KEY, "limit=24")).await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert!(
+        other.skus().is_empty(),
+        "the other shop has no products: {:?}",
+        other.skus()
+    );
+    let ranked = app.get(&recs(RANKED_KEY, "limit=24")).await;
+    assert_eq!(ranked.skus(), ["A", "B", "C", "D"]);
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_key_are_refused() {
+    let app = spawn_app().await;
+    assert_error(
+        &app.get("/v1/recommendations").await,
+        StatusCode::UNAUTHORIZED,
+        "missing_key",
+    );
+    assert_error(
+        &app.get("/v1/recommendations?key=").await,
+        StatusCode::UNAUTHORIZED,
+        "missing_key",
+    );
+    assert_error(
+        &app.get(&recs("pk_guessed", "limit=2")).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_key",
+    );
+    // A secret key is not a publishable key.
+    assert_error(
+        &app.get(&recs("sk_demo_alpenhaus_not_for_production", ""))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_key",
+    );
+}
+
+#[tokio::test]
+async fn an_allowed_origin_gets_cors_headers() {
+    let app = spawn_app().await;
+    let answer = app
+        .request(
+            "GET",
+            &recs(DEMO_PUBLISHABLE_KEY, "limit=2"),
+            &[("origin", STOREFRONT)],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some(STOREFRONT)
+    );
+}
+
+#[tokio::test]
+async fn an_origin_the_shop_did_not_allow_is_refused() {
+    let app = spawn_app().await;
+    let answer = app
+        .request(
+            "GET",
+            &recs(DEMO_PUBLISHABLE_KEY, "limit=2"),
+            &[("origin", OTHER_SHOP_ORIGIN)],
+        )
+        .await;
+    assert_error(&answer, StatusCode::FORBIDDEN, "origin_not_allowed");
+    assert_eq!(answer.header("access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn preflight_is_answered_only_for_the_shops_origins() {
+    let app = spawn_app().await;
+    let preflight = |origin: &'static str| {
+        let app = &app;
+        async move {
+            app.request(
+                "OPTIONS",
+                &recs(DEMO_PUBLISHABLE_KEY, "limit=2"),
+                &[("origin", origin), ("access-control-request-method", "GET")],
+            )
+            .await
+        }
+    };
+    let allowed = preflight(STOREFRONT).await;
+    assert!(allowed.status.is_success(), "status {}", allowed.status);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some(STOREFRONT)
+    );
+    let foreign = preflight(OTHER_SHOP_ORIGIN).await;
+    assert_eq!(foreign.header("access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn json_answers_are_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let answer = app
+        .request(
+            "GET",
+            &recs(DEMO_PUBLISHABLE_KEY, "limit=24"),
+            &[("accept-encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(answer.header("content-encoding"), Some("gzip"));
+    let mut json = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&answer.body[..]),
+        &mut json,
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json).unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        24
+    );
+}
