@@ -49,6 +49,20 @@ pub struct Embed {
 }
 
 impl Embed {
+    /// Reads the page's locale (`data-locale`, else the browser's) and currency.
+    pub fn new(options: LoaderOptions) -> Self {
+        let locale = options
+            .locale()
+            .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
+            .unwrap_or_else(|| "de-DE".into());
+        let currency = options.currency().unwrap_or_else(|| "EUR".into());
+        Self {
+            texts: Texts::for_locale(&locale),
+            prices: PriceFormat::new(&locale, &currency),
+            options,
+        }
+    }
+
     /// The promise of the data for `placeholder`, as started by the loader.
     pub fn load(&self, placeholder: &Element) -> Result<Promise, JsValue> {
         self.options.load(placeholder)
@@ -66,16 +80,7 @@ struct Mounted(#[allow(dead_code)] Box<dyn std::any::Any>);
 /// Entry point called by the loader once the module is instantiated.
 #[wasm_bindgen]
 pub fn start(options: LoaderOptions) {
-    let locale = options
-        .locale()
-        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
-        .unwrap_or_else(|| "de-DE".into());
-    let currency = options.currency().unwrap_or_else(|| "EUR".into());
-    let embed = std::rc::Rc::new(Embed {
-        texts: Texts::for_locale(&locale),
-        prices: PriceFormat::new(&locale, &currency),
-        options,
-    });
+    let embed = std::rc::Rc::new(Embed::new(options));
     EMBED.with(|slot| *slot.borrow_mut() = Some(embed.clone()));
     let api = embed.options.api();
     let queued = Reflect::get(&api, &"q".into())
