@@ -83,18 +83,22 @@ pub fn start(options: LoaderOptions) {
     let embed = std::rc::Rc::new(Embed::new(options));
     EMBED.with(|slot| *slot.borrow_mut() = Some(embed.clone()));
     let api = embed.options.api();
+    // The loader's own queue array, not a copy: it is emptied once replayed.
     let queued = Reflect::get(&api, &"q".into())
         .ok()
-        .map(|q| Array::from(&q));
+        .and_then(|q| q.dyn_into::<Array>().ok());
     install_api(&api);
     mount_all(&embed);
     if let Some(queued) = queued {
         for call in queued.iter() {
-            let call = Array::from(&call);
+            let Ok(call) = call.dyn_into::<Array>() else {
+                continue;
+            };
             let name = call.get(0).as_string().unwrap_or_default();
             if let Ok(method) = Reflect::get(&api, &name.as_str().into()) {
                 if let Some(method) = method.dyn_ref::<Function>() {
-                    let _ = method.apply(&api, &Array::from(&call.get(1)));
+                    let args = call.get(1).dyn_into::<Array>().unwrap_or_default();
+                    let _ = method.apply(&api, &args);
                 }
             }
         }

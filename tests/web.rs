@@ -26,11 +26,17 @@ fn answer(count: usize) -> JsValue {
             title: format!("Produkt {i}"),
             url: format!("https://shop.example/p/{i}"),
             image_url: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E".into(),
-            price: Money { amount_minor: 1999 + i as i64 * 1000, currency: "EUR".into() },
+            price: Money {
+                amount_minor: 1999 + i as i64 * 1000,
+                currency: "EUR".into(),
+            },
             reason: RecommendationReason::Popular,
         })
         .collect();
-    let answer = RecommendationsResponse { recommendation_id: "rec-1".into(), items };
+    let answer = RecommendationsResponse {
+        recommendation_id: "rec-1".into(),
+        items,
+    };
     serde_wasm_bindgen::to_value(&answer).unwrap()
 }
 
@@ -47,7 +53,9 @@ fn options(locale: &str, data: Promise) -> LoaderOptions {
 
 fn placeholder(attrs: &[(&str, &str)]) -> Element {
     let element = document().create_element("div").unwrap();
-    element.set_attribute("data-vitrine", "recommendations").unwrap();
+    element
+        .set_attribute("data-vitrine", "recommendations")
+        .unwrap();
     for (name, value) in attrs {
         element.set_attribute(name, value).unwrap();
     }
@@ -60,22 +68,29 @@ fn mount(embed: Embed, placeholder: &Element) -> HtmlElement {
     document().body().unwrap().append_child(&host).unwrap();
     let request = Request::from_placeholder(&embed, placeholder).unwrap();
     let embed = Rc::new(embed);
-    leptos::mount::mount_to(host.clone(), move || view! { <Recommendations embed request /> })
-        .forget();
+    leptos::mount::mount_to(
+        host.clone(),
+        move || view! { <Recommendations embed request /> },
+    )
+    .forget();
     host
 }
 
 async fn settle() {
     // Let the promise resolve and the reactive system render.
     for _ in 0..3 {
-        wasm_bindgen_futures::JsFuture::from(Promise::resolve(&JsValue::NULL)).await.unwrap();
+        wasm_bindgen_futures::JsFuture::from(Promise::resolve(&JsValue::NULL))
+            .await
+            .unwrap();
         leptos::task::tick().await;
     }
 }
 
 fn texts(host: &HtmlElement, selector: &str) -> Vec<String> {
     let nodes = host.query_selector_all(selector).unwrap();
-    (0..nodes.length()).map(|i| nodes.item(i).unwrap().text_content().unwrap_or_default()).collect()
+    (0..nodes.length())
+        .map(|i| nodes.item(i).unwrap().text_content().unwrap_or_default())
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -86,28 +101,56 @@ async fn recommendations_show_skeleton_tiles_then_products_with_prices_in_the_pa
     let element = placeholder(&[("data-sku", "SKU-X"), ("data-limit", "3")]);
     let host = mount(Embed::new(options("de-DE", data)), &element);
     settle().await;
-    assert_eq!(host.query_selector_all(".vitrine-recs__tile--skeleton").unwrap().length(), 3);
+    assert_eq!(
+        host.query_selector_all(".vitrine-recs__tile--skeleton")
+            .unwrap()
+            .length(),
+        3
+    );
     let section = host.query_selector(".vitrine-recs").unwrap().unwrap();
     assert_eq!(section.get_attribute("aria-busy").as_deref(), Some("true"));
 
     resolve.unwrap().call1(&JsValue::NULL, &answer(3)).unwrap();
     settle().await;
-    assert_eq!(host.query_selector_all(".vitrine-recs__tile--skeleton").unwrap().length(), 0);
-    assert_eq!(texts(&host, ".vitrine-recs__title"), ["Produkt 0", "Produkt 1", "Produkt 2"]);
+    assert_eq!(
+        host.query_selector_all(".vitrine-recs__tile--skeleton")
+            .unwrap()
+            .length(),
+        0
+    );
+    assert_eq!(
+        texts(&host, ".vitrine-recs__title"),
+        ["Produkt 0", "Produkt 1", "Produkt 2"]
+    );
     // de-DE: decimal comma, euro sign after a no-break space.
-    assert_eq!(texts(&host, ".vitrine-recs__price"), ["19,99\u{a0}€", "29,99\u{a0}€", "39,99\u{a0}€"]);
-    assert_eq!(texts(&host, ".vitrine-recs__heading"), ["Das könnte Ihnen auch gefallen"]);
+    assert_eq!(
+        texts(&host, ".vitrine-recs__price"),
+        ["19,99\u{a0}€", "29,99\u{a0}€", "39,99\u{a0}€"]
+    );
+    assert_eq!(
+        texts(&host, ".vitrine-recs__heading"),
+        ["Das könnte Ihnen auch gefallen"]
+    );
     let link = host.query_selector(".vitrine-recs__link").unwrap().unwrap();
-    assert_eq!(link.get_attribute("href").as_deref(), Some("https://shop.example/p/0"));
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://shop.example/p/0")
+    );
 }
 
 #[wasm_bindgen_test]
 async fn recommendations_speak_english_and_format_prices_for_en_gb() {
     let element = placeholder(&[("data-limit", "1")]);
-    let host = mount(Embed::new(options("en-GB", Promise::resolve(&answer(1)))), &element);
+    let host = mount(
+        Embed::new(options("en-GB", Promise::resolve(&answer(1)))),
+        &element,
+    );
     settle().await;
     assert_eq!(texts(&host, ".vitrine-recs__price"), ["€19.99"]);
-    assert_eq!(texts(&host, ".vitrine-recs__heading"), ["Popular with our customers"]);
+    assert_eq!(
+        texts(&host, ".vitrine-recs__heading"),
+        ["Popular with our customers"]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -120,7 +163,12 @@ async fn recommendations_collapse_when_the_api_fails_or_answers_garbage() {
         let element = placeholder(&[]);
         let host = mount(Embed::new(options("de-DE", data)), &element);
         settle().await;
-        assert_eq!(host.child_element_count(), 0, "collapsed: {}", host.inner_html());
+        assert_eq!(
+            host.child_element_count(),
+            0,
+            "collapsed: {}",
+            host.inner_html()
+        );
         assert_eq!(host.offset_height(), 0);
     }
 }
@@ -129,6 +177,8 @@ async fn recommendations_collapse_when_the_api_fails_or_answers_garbage() {
 fn a_bad_data_limit_is_refused_with_a_clear_message() {
     let element = placeholder(&[("data-limit", "lots")]);
     let embed = Embed::new(options("de-DE", Promise::resolve(&answer(1))));
-    let err = Request::from_placeholder(&embed, &element).err().expect("refused");
+    let err = Request::from_placeholder(&embed, &element)
+        .err()
+        .expect("refused");
     assert!(err.as_string().unwrap().contains("data-limit=\"lots\""));
 }

@@ -134,7 +134,7 @@ pub fn Recommendations(
             <section class="vitrine-recs" aria-busy="true" aria-label=texts.loading>
                 <h2 class="vitrine-recs__heading">{heading}</h2>
                 <ul class="vitrine-recs__list">
-                    {(0..limit).map(|_| view! { <li class="vitrine-recs__tile vitrine-recs__tile--skeleton"></li> }).collect_view()}
+                    {(0..limit).map(|_| skeleton_tile()).collect_view()}
                 </ul>
             </section>
         }
@@ -150,6 +150,20 @@ pub fn Recommendations(
         .into_any(),
         Load::Unavailable => ().into_any(),
     }
+    }
+}
+
+/// A tile of the same parts and size as a real one, so nothing moves when the data arrives.
+fn skeleton_tile() -> impl IntoView {
+    view! {
+        <li class="vitrine-recs__tile vitrine-recs__tile--skeleton">
+            <span class="vitrine-recs__link">
+                <span class="vitrine-recs__image vitrine-recs__placeholder"></span>
+                <span class="vitrine-recs__title vitrine-recs__placeholder"></span>
+            </span>
+            <span class="vitrine-recs__price">"\u{a0}"</span>
+            <span class="vitrine-recs__reason">"\u{a0}"</span>
+        </li>
     }
 }
 

@@ -1,0 +1,158 @@
+// The embed contract end to end: one script tag on a foreign origin, widgets in shadow roots,
+// CSP, hostile page styles, and silent failure.
+import { API, STOREFRONT } from '../../playwright.config';
+import { expect, RecommendationsWidget, test } from './fixtures';
+
+const PRODUCT = '/product.html?sku=AH-1001';
+
+test('the product page shows four recommended products in the widget shadow root', async ({ page, log }) => {
+  await page.goto(PRODUCT);
+  const widget = new RecommendationsWidget(page);
+  await expect(widget.tiles).toHaveCount(4);
+  expect(await widget.rendersInShadowRoot()).toBe(true);
+  const skus = await widget.skus();
+  expect(skus).not.toContain('AH-1001');
+  expect(new Set(skus).size).toBe(4);
+  // Title, image, price in de-DE, and a link to the product page on the shop's origin.
+  const first = widget.tiles.first();
+  await expect(first.locator('.vitrine-recs__title')).not.toBeEmpty();
+  await expect(first.locator('.vitrine-recs__price')).toHaveText(/^\d{1,3}(\.\d{3})*,\d{2}\u00a0€$/);
+  await expect(first.locator('img')).toHaveAttribute('src', new RegExp(`^${STOREFRONT}/images/AH-\\d+\\.svg$`));
+  const href = await first.locator('a').getAttribute('href');
+  expect(href).toBe(`${STOREFRONT}/product.html?sku=${skus[0]}`);
+  await expect(widget.host.locator('.vitrine-recs__heading')).toHaveText('Das könnte Ihnen auch gefallen');
+  expect(log.errors).toEqual([]);
+  expect(log.consoleErrors).toEqual([]);
+  expect(log.warnings).toEqual([]);
+});
+
+test('a tile leads to its product page, which recommends other products', async ({ page }) => {
+  await page.goto(PRODUCT);
+  const widget = new RecommendationsWidget(page);
+  const [sku] = await widget.skus();
+  await widget.tiles.first().locator('a').click();
+  await expect(page).toHaveURL(`${STOREFRONT}/product.html?sku=${sku}`);
+  await expect(widget.tiles).toHaveCount(4);
+  expect(await widget.skus()).not.toContain(sku);
+});
+
+test('the home page shows popular products', async ({ page, log }) => {
+  await page.goto('/');
+  const widget = new RecommendationsWidget(page);
+  await expect(widget.tiles).toHaveCount(4);
+  await expect(widget.host.locator('.vitrine-recs__heading')).toHaveText('Beliebt bei unseren Kundinnen und Kunden');
+  expect(log.errors).toEqual([]);
+});
+
+test('the storefront runs under a strict CSP with no inline script', async ({ page, request, log }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  const response = await page.goto(PRODUCT);
+  const csp = response!.headers()['content-security-policy'];
+  expect(csp).toContain(`script-src 'self' ${API} 'wasm-unsafe-eval'`);
+  expect(csp).not.toContain('unsafe-inline');
+  expect(csp).not.toContain("'unsafe-eval'");
+  const html = await (await request.get(PRODUCT)).text();
+  expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  await expect(new RecommendationsWidget(page).tiles).toHaveCount(4);
+  expect(violations).toEqual([]);
+  expect(log.errors).toEqual([]);
+});
+
+test('aggressive page styles do not change the widget', async ({ page }) => {
+  const measure = async () => {
+    const widget = new RecommendationsWidget(page);
+    await expect(widget.tiles).toHaveCount(4);
+    return widget.host.evaluate((host) => {
+      // The shop decides how wide the placeholder is; pin it so only the widget is compared.
+      host.style.setProperty('width', '900px', 'important');
+      const root = host.shadowRoot!;
+      const origin = root.querySelector('.vitrine')!.getBoundingClientRect();
+      const pick = (selector: string) =>
+        [...root.querySelectorAll(selector)].map((el) => {
+          const box = el.getBoundingClientRect();
+          const style = getComputedStyle(el);
+          return {
+            x: Math.round(box.x - origin.x),
+            y: Math.round(box.y - origin.y),
+            w: Math.round(box.width),
+            h: Math.round(box.height),
+            color: style.color,
+            font: style.fontSize + ' ' + style.fontFamily,
+            display: style.display,
+          };
+        });
+      return { tiles: pick('.vitrine-recs__tile'), titles: pick('.vitrine-recs__title'), prices: pick('.vitrine-recs__price') };
+    });
+  };
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.goto(PRODUCT);
+  const normal = await measure();
+
+  await page.route(`${STOREFRONT}/shop.css`, (route) =>
+    route.fulfill({
+      contentType: 'text/css',
+      body: `* { display: inline !important; color: red !important; font: 40px/3 "Comic Sans MS" !important;
+                 margin: 17px !important; padding: 9px !important; border: 3px solid lime !important;
+                 box-sizing: content-box !important; letter-spacing: 4px !important; }
+             div, section, ul, li, a, img, span, h2 { all: unset !important; }`,
+    }),
+  );
+  await page.goto(PRODUCT);
+  const hostile = await measure();
+  expect(hostile).toEqual(normal);
+  // The page itself did turn red: the stylesheet was applied.
+  expect(await page.locator('h1').evaluate((h) => getComputedStyle(h).color)).toBe('rgb(255, 0, 0)');
+});
+
+test('the loader starts the API request without waiting for the wasm', async ({ page }) => {
+  const events: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/v1/recommendations')) events.push('api-request');
+  });
+  page.on('requestfinished', (r) => {
+    if (r.url().endsWith('_bg.wasm')) events.push('wasm-finished');
+  });
+  await page.goto(PRODUCT);
+  await expect(new RecommendationsWidget(page).tiles).toHaveCount(4);
+  expect(events.indexOf('api-request')).toBeGreaterThanOrEqual(0);
+  expect(events.indexOf('api-request')).toBeLessThan(events.indexOf('wasm-finished'));
+  expect(events.filter((e) => e === 'api-request')).toHaveLength(1);
+});
+
+test('calls to window.Vitrine made before the bundle loaded are replayed', async ({ page }) => {
+  let apiRequests = 0;
+  page.on('request', (r) => {
+    if (r.url().includes('/v1/recommendations')) apiRequests += 1;
+  });
+  // A shop script that ran before the loader and queued a refresh.
+  await page.addInitScript(() => {
+    (window as any).Vitrine = { q: [['refresh', []]] };
+  });
+  await page.goto(PRODUCT);
+  await expect(new RecommendationsWidget(page).tiles).toHaveCount(4);
+  await expect.poll(() => apiRequests).toBe(2);
+  expect(await page.evaluate(() => (window as any).Vitrine.q.length)).toBe(0);
+});
+
+test('the skeleton reserves the final size, so the page does not shift', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 900 });
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/v1/recommendations**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(PRODUCT);
+  const widget = new RecommendationsWidget(page);
+  await expect(widget.skeletons).toHaveCount(4);
+  const footer = page.locator('footer');
+  const loading = { widget: await widget.host.boundingBox(), footer: await footer.boundingBox() };
+  release();
+  await expect(widget.tiles).toHaveCount(4);
+  await expect(widget.tiles.first().locator('img')).toHaveJSProperty('complete', true);
+  const loaded = { widget: await widget.host.boundingBox(), footer: await footer.boundingBox() };
+  expect(loaded).toEqual(loading);
+});
