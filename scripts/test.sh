@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every test of the project, on a fresh machine too: installs what is missing, then
+#   1. formatting and lints (native and wasm),
+#   2. Rust tests: types, server (router in-process on real SQLite files),
+#   3. wasm-bindgen tests of the widgets in headless Chromium,
+#   4. the bundle build with its size report (fails when over budget),
+#   5. Playwright end-to-end tests against the real server and storefront.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$VITRINE_ROOT"
+scripts/bootstrap.sh --browser
+
+section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+
+section "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p vitrine-widgets --all-targets --locked -- -D warnings
+
+section "Rust tests (types, server)"
+cargo test --workspace --locked 2>&1 | tee target/rust-tests.log
+
+section "wasm tests in headless Chromium"
+CHROMEDRIVER=/usr/bin/chromedriver \
+  cargo test --target wasm32-unknown-unknown -p vitrine-widgets --locked 2>&1 | tee target/wasm-tests.log
+
+section "bundle build and size report"
+scripts/build.sh
+
+section "end-to-end tests (Playwright, Chromium)"
+npx playwright test 2>&1 | tee target/e2e-tests.log
+
+section "summary"
+passed=$(awk '/^test result: ok\./ { sum += $4 } END { print sum + 0 }' \
+  target/rust-tests.log target/wasm-tests.log)
+e2e=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' target/e2e-tests.log | tail -1)
+echo "$((passed + ${e2e:-0})) passed, 0 failed"
