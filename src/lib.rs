@@ -6,5 +6,6 @@ pub mod embed;
 pub mod i18n;
 pub mod intl;
 pub mod widgets;
+pub mod wire;
 
 pub use embed::start;

@@ -37,7 +37,46 @@ fn answer(count: usize) -> JsValue {
         recommendation_id: "rec-1".into(),
         items,
     };
-    serde_wasm_bindgen::to_value(&answer).unwrap()
+    as_served(&answer)
+}
+
+/// A wire value as the page gets it: serialised by the server, parsed by `Response.json()`.
+fn as_served(value: &impl serde::Serialize) -> JsValue {
+    js_sys::JSON::parse(&serde_json::to_string(value).unwrap()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_bundle_reads_every_answer_the_server_can_write() {
+    let reasons = [
+        RecommendationReason::Popular,
+        RecommendationReason::Trending,
+    ];
+    // A new reason fails to compile here until it is added to the list above.
+    for reason in &reasons {
+        match reason {
+            RecommendationReason::Popular | RecommendationReason::Trending => {}
+        }
+    }
+    let answer = RecommendationsResponse {
+        recommendation_id: "0f3c".into(),
+        items: reasons
+            .iter()
+            .enumerate()
+            .map(|(i, reason)| RecommendedProduct {
+                sku: format!("SKU-\"{i}\"-ü"),
+                title: "Wanderschuh »Alpspitze« 42½".into(),
+                url: "https://shop.example/p?sku=1&x=2".into(),
+                image_url: "https://shop.example/i.svg".into(),
+                price: Money {
+                    amount_minor: 9_007_199_254_740_991 - i as i64,
+                    currency: "CHF".into(),
+                },
+                reason: reason.clone(),
+            })
+            .collect(),
+    };
+    let read = vitrine_widgets::wire::recommendations(&as_served(&answer)).unwrap();
+    assert_eq!(read, answer);
 }
 
 /// Loader options whose `load` hands out `data`, as the loader's prefetch does.

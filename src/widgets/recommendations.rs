@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use js_sys::Promise;
 use leptos::prelude::*;
-use vitrine_types::{RecommendationReason, RecommendationsResponse, RecommendedProduct};
+use vitrine_types::{RecommendationReason, RecommendedProduct};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
@@ -104,7 +104,7 @@ pub fn Recommendations(
     let texts = embed.texts;
     leptos::task::spawn_local(async move {
         let outcome = JsFuture::from(data).await.and_then(|json| {
-            serde_wasm_bindgen::from_value::<RecommendationsResponse>(json)
+            crate::wire::recommendations(&json)
                 .map_err(|err| JsValue::from(format!("unexpected answer: {err}")))
         });
         state.set(match outcome {
