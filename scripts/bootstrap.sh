@@ -9,6 +9,13 @@ cd "$VITRINE_ROOT"
 
 step() { printf '\033[1mbootstrap:\033[0m %s\n' "$*"; }
 
+trunk_pin="$(sed -n 's/^wasm_bindgen = "\(.*\)"$/\1/p' Trunk.toml)"
+if [ "$trunk_pin" != "$WASM_BINDGEN_VERSION" ]; then
+  echo "bootstrap: Trunk.toml pins wasm-bindgen $trunk_pin but Cargo.lock has $WASM_BINDGEN_VERSION;" >&2
+  echo "  make them equal (and the =version in Cargo.toml)." >&2
+  exit 1
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
