@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the build (and, with `--browser`, the browser tests) need, and skips what is
-# already there. Everything comes from crates.io, npm or Debian's apt; nothing else is fetched.
-#   scripts/bootstrap.sh            wasm target, trunk, wasm-bindgen-cli, npm tools (wasm-opt)
-#   scripts/bootstrap.sh --browser  … and Chromium + chromedriver (Debian) for the tests
+# Installs what the build (and, with `--test`, the tests) need, and skips what is already
+# there. Everything comes from crates.io, npm or Debian's apt; nothing else is fetched.
+#   scripts/bootstrap.sh         wasm target, trunk, wasm-bindgen-cli, npm tools (wasm-opt)
+#   scripts/bootstrap.sh --test  … and Debian's Chromium, chromedriver and PostgreSQL
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$VITRINE_ROOT"
@@ -37,17 +37,18 @@ if ! { wasm-opt --version 2>/dev/null | grep -q "version 132" && [ -d node_modul
   npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--browser" ]; then
+if [ "${1:-}" = "--test" ]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
       step "installing ${missing[*]} from Debian"
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
     else
-      echo "bootstrap: the browser tests need Debian's ${missing[*]}:" >&2
+      echo "bootstrap: the tests need Debian's ${missing[*]}:" >&2
       echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
       exit 1
     fi

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Every test of the project, on a fresh machine too: installs what is missing, then
 #   1. formatting and lints (native and wasm),
-#   2. Rust tests: types, server (router in-process on real SQLite files),
+#   2. Rust tests: types, server (router in-process) on SQLite files, then the server's API
+#      suite again on a real PostgreSQL server started for it (scripts/with-postgres.sh),
 #   3. wasm-bindgen tests of the widgets in headless Chromium,
 #   4. the bundle build with its size report (fails when over budget),
 #   5. Playwright end-to-end tests against the real server and storefront.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$VITRINE_ROOT"
-scripts/bootstrap.sh --browser
+scripts/bootstrap.sh --test
 
 section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
@@ -17,8 +18,12 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p vitrine-widgets --all-targets --locked -- -D warnings
 
-section "Rust tests (types, server)"
+section "Rust tests (types, server on SQLite)"
 cargo test --workspace --locked 2>&1 | tee target/rust-tests.log
+
+section "server API tests on PostgreSQL"
+scripts/with-postgres.sh env VITRINE_TEST_BACKEND=postgres \
+  cargo test -p vitrine-server --test api --locked 2>&1 | tee target/postgres-tests.log
 
 section "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver \
@@ -32,6 +37,6 @@ npx playwright test 2>&1 | tee target/e2e-tests.log
 
 section "summary"
 passed=$(awk '/^test result: ok\./ { sum += $4 } END { print sum + 0 }' \
-  target/rust-tests.log target/wasm-tests.log)
+  target/rust-tests.log target/postgres-tests.log target/wasm-tests.log)
 e2e=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' target/e2e-tests.log | tail -1)
 echo "$((passed + ${e2e:-0})) passed, 0 failed"

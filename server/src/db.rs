@@ -1,33 +1,115 @@
-//! The database pool: SQLite (embedded file, WAL), created on first start, migrated at start.
+//! The database pool: one code path for SQLite (default: an embedded file, created on first
+//! start, WAL) and PostgreSQL (scale-out), through sqlx's `Any` driver; migrated at start.
+//!
+//! Query rules for both backends (see docs/profile-api.md): `$1, $2, …` placeholders numbered
+//! in order of first appearance, values of type `i64`, `f64`, `bool`, `String` or options of
+//! them, sums cast to `BIGINT`.
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use anyhow::{bail, Context};
+use sqlx::any::AnyPoolOptions;
+use sqlx::Executor;
 
 /// The pool every query goes through.
-pub type Db = sqlx::SqlitePool;
+pub type Db = sqlx::AnyPool;
 
-/// Opens (creating if needed) the database at `url` and runs the migrations.
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server (or a Postgres-wire compatible one).
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a database URL, or an error naming the supported schemes.
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            bail!("unsupported database URL `{url}`: use sqlite://FILE or postgres://…")
+        }
+    }
+}
+
+/// Opens (for SQLite: creating if needed) the database at `url` and runs the migrations.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
-    let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("invalid database URL `{url}`"))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // In WAL mode NORMAL survives a crash of the process (kill -9); only an OS crash or
-        // power loss can drop the last commits.
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let db = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url)?;
+    let url = match backend {
+        // Create the file on first start unless the URL says otherwise.
+        Backend::Sqlite if !url.contains("mode=") => {
+            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+        }
+        _ => url.to_string(),
+    };
+    let db = AnyPoolOptions::new()
+        .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL with synchronous=NORMAL survives a crash of the process (kill -9);
+                    // only an OS crash or power loss can drop the last commits.
+                    conn.execute(sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                    ))
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
         .await
-        .with_context(|| format!("cannot open database `{url}`"))?;
-    sqlx::migrate!("./migrations/sqlite")
-        .run(&db)
-        .await
-        .context("database migration failed")?;
+        .with_context(|| format!("cannot open database `{}`", redact(&url)))?;
+    let migrated = match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&db).await,
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&db).await,
+    };
+    migrated.context("database migration failed")?;
     Ok(db)
+}
+
+/// The URL without its password, for messages and logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://vitrine:s3cret@db:5432/v"),
+            "postgres://vitrine:***@db:5432/v"
+        );
+        assert_eq!(redact("postgres://vitrine@db/v"), "postgres://vitrine@db/v");
+        assert_eq!(redact("sqlite://vitrine.db"), "sqlite://vitrine.db");
+    }
+
+    #[test]
+    fn only_sqlite_and_postgres_urls_are_accepted() {
+        assert_eq!(Backend::of_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::of_url("postgres://h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::of_url("mysql://h/db").is_err());
+    }
 }

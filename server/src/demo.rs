@@ -130,7 +130,7 @@ pub async fn load(
         .await?;
     }
     let history: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM purchase_lines WHERE shop_id = $1 LIMIT 1")
+        sqlx::query_as("SELECT CAST(1 AS BIGINT) FROM purchase_lines WHERE shop_id = $1 LIMIT 1")
             .bind(DEMO_SHOP_ID)
             .fetch_optional(&mut *tx)
             .await?;
@@ -144,7 +144,7 @@ pub async fn load(
 
 /// Stock for every store and SKU; about one in six is sold out, so availability varies.
 async fn insert_stock(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     catalogue: &Catalogue,
 ) -> sqlx::Result<()> {
     let mut rng = fastrand::Rng::with_seed(7);
@@ -168,7 +168,7 @@ async fn insert_stock(
 /// Sixty days of orders, online and at the tills, with a skewed popularity so that "popular"
 /// means something; deterministic apart from being anchored at `now`.
 async fn insert_history(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     catalogue: &Catalogue,
     now: i64,
 ) -> sqlx::Result<()> {

@@ -81,7 +81,7 @@ pub async fn by_publishable_key(db: &Db, key: &str) -> sqlx::Result<Option<Shop>
 /// Whether `origin` may embed the widgets of the shop with this publishable key.
 pub async fn origin_allowed(db: &Db, publishable_key: &str, origin: &str) -> sqlx::Result<bool> {
     let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM shops s JOIN shop_origins o ON o.shop_id = s.id
+        "SELECT CAST(1 AS BIGINT) FROM shops s JOIN shop_origins o ON o.shop_id = s.id
          WHERE s.publishable_key_hash = $1 AND o.origin = $2",
     )
     .bind(key_digest(publishable_key))

@@ -14,7 +14,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn health(State(state): State<AppState>) -> Result<Json<Value>> {
-    sqlx::query("SELECT 1").execute(&state.db).await?;
+    sqlx::query("SELECT CAST(1 AS BIGINT)")
+        .execute(&state.db)
+        .await?;
     Ok(Json(
         json!({ "status": "ok", "bundle": state.bundle.is_some() }),
     ))
