@@ -42,6 +42,77 @@ pub enum Command {
     Storefront(StorefrontArgs),
     /// Print the bundle's size report (raw, gzip, brotli); exits 1 when over budget.
     BundleReport(BundleReportArgs),
+    /// Manage shops (tenants) and their keys.
+    Shop(ShopArgs),
+}
+
+/// Options of `shop`.
+#[derive(Debug, Args)]
+pub struct ShopArgs {
+    /// Database URL.
+    #[arg(
+        long,
+        env = "VITRINE_DATABASE_URL",
+        default_value = "sqlite://vitrine.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ShopCommand,
+}
+
+/// `shop` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ShopCommand {
+    /// Create a shop; prints its two keys, which are shown only this once.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Shop id (letters, digits, `_`, `-`); random when absent.
+        #[arg(long)]
+        id: Option<String>,
+        /// An origin allowed to embed the widgets, e.g. https://shop.example (repeatable).
+        #[arg(long = "origin", value_parser = crate::shops::parse_origin)]
+        origins: Vec<String>,
+        /// Consent before the shopper chose: opt-in (EU default) or opt-out.
+        #[arg(long, value_enum, default_value = "opt-in")]
+        consent_default: ConsentDefault,
+    },
+    /// List shops (never their keys).
+    List,
+    /// Replace a key; the old one stops working at once. Prints the new key.
+    RotateKey {
+        /// Shop id.
+        #[arg(long)]
+        shop: String,
+        /// Which key.
+        #[arg(long, value_enum)]
+        kind: crate::shops::KeyKind,
+    },
+}
+
+/// A shop's consent default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConsentDefault {
+    /// Nothing is tracked or personalised until the shopper agrees.
+    OptIn,
+    /// Tracking and personalisation until the shopper objects.
+    OptOut,
+}
+
+impl ConsentDefault {
+    /// The value stored in `shops.consent_default`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OptIn => "opt_in",
+            Self::OptOut => "opt_out",
+        }
+    }
 }
 
 /// Options of `serve`.

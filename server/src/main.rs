@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use vitrine_server::config::{Cli, Command, DemoArgs, LogFormat, StorefrontArgs};
+use vitrine_server::config::{
+    Cli, Command, DemoArgs, LogFormat, ShopArgs, ShopCommand, StorefrontArgs,
+};
 use vitrine_server::storefront::{self, StorefrontConfig};
 use vitrine_server::{bundle, demo, serve, unix_now};
 
@@ -22,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo(args) => run_demo(args).await,
         Command::Storefront(args) => run_storefront(args).await,
+        Command::Shop(args) => run_shop(args).await,
         Command::BundleReport(args) => {
             let bundle = bundle::Bundle::load(&args.bundle_dir)?;
             print!("{}", bundle.size_report());
@@ -76,6 +79,64 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         println!("Vitrine demo storefront: {storefront_origin}/");
     }
     serve::run_api(api_listener, state).await
+}
+
+async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
+    let db = vitrine_server::db::connect(&args.database_url).await?;
+    match args.action {
+        ShopCommand::Create {
+            name,
+            id,
+            origins,
+            consent_default,
+        } => {
+            let created = vitrine_server::shops::create(
+                &db,
+                id.as_deref(),
+                &name,
+                &origins,
+                consent_default.as_str(),
+                unix_now(),
+            )
+            .await?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&created)?);
+            } else {
+                println!("shop:            {}", created.id);
+                println!("publishable key: {}", created.publishable_key);
+                println!("secret key:      {}", created.secret_key);
+                eprintln!(
+                    "Store the secret key now: it is not shown again (only its digest is kept)."
+                );
+            }
+        }
+        ShopCommand::List => {
+            let shops = vitrine_server::shops::list(&db).await?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&shops)?);
+            } else {
+                for shop in shops {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        shop.id,
+                        shop.name,
+                        shop.consent_default,
+                        shop.allowed_origins.join(",")
+                    );
+                }
+            }
+        }
+        ShopCommand::RotateKey { shop, kind } => {
+            match vitrine_server::shops::rotate_key(&db, &shop, kind).await? {
+                Some(key) if args.json => {
+                    println!("{}", serde_json::json!({ "shop": shop, "key": key }))
+                }
+                Some(key) => println!("{key}"),
+                None => anyhow::bail!("no shop with id `{shop}`"),
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn run_storefront(args: StorefrontArgs) -> anyhow::Result<()> {

@@ -17,6 +17,190 @@ pub struct Shop {
     pub name: String,
 }
 
+/// Which of a shop's two keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyKind {
+    /// `pk_…`: in browsers; read and track only, bound to the shop's origins.
+    Publishable,
+    /// `sk_…`: server to server (imports, tills, admin, GDPR); never in a browser.
+    Secret,
+}
+
+impl KeyKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Publishable => "pk_live_",
+            Self::Secret => "sk_live_",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::Publishable => "publishable_key_hash",
+            Self::Secret => "secret_key_hash",
+        }
+    }
+}
+
+/// A new random key: the kind's prefix and 32 base62 characters (190 bits from the OS).
+pub fn generate_key(kind: KeyKind) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut key = String::from(kind.prefix());
+    while key.len() < kind.prefix().len() + 32 {
+        let mut bytes = [0u8; 64];
+        getrandom::fill(&mut bytes).expect("the OS random source works");
+        // 248 = 4 × 62: rejecting the bytes above it keeps every character equally likely.
+        for byte in bytes.into_iter().filter(|byte| *byte < 248) {
+            if key.len() == kind.prefix().len() + 32 {
+                break;
+            }
+            key.push(ALPHABET[usize::from(byte % 62)] as char);
+        }
+    }
+    key
+}
+
+/// Parses an origin as browsers send it (`https://shop.example`, `http://127.0.0.1:8081`).
+pub fn parse_origin(value: &str) -> Result<String, String> {
+    let uri: http::Uri = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{value}` is not an origin such as https://shop.example"))?;
+    let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+    let path_is_empty = uri.path_and_query().is_none_or(|path| path.as_str() == "/");
+    match (scheme.as_str(), uri.authority()) {
+        ("http" | "https", Some(authority)) if path_is_empty && !authority.as_str().contains('@') => {
+            Ok(format!("{scheme}://{}", authority.as_str().to_ascii_lowercase()))
+        }
+        _ => Err(format!("`{value}` is not an origin such as https://shop.example (scheme, host, optional port; no path)")),
+    }
+}
+
+/// What `shop list` shows: never the keys.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ShopSummary {
+    /// Internal shop id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Origins allowed to embed the widgets.
+    pub allowed_origins: Vec<String>,
+    /// Consent before the shopper chose: `opt_in` or `opt_out`.
+    pub consent_default: String,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A shop just created, with its keys: the only time they are shown.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CreatedShop {
+    /// Internal shop id.
+    pub id: String,
+    /// The browser key.
+    pub publishable_key: String,
+    /// The server-to-server key.
+    pub secret_key: String,
+}
+
+/// Creates a shop with fresh keys. `id` defaults to a random `shop_…`.
+pub async fn create(
+    db: &Db,
+    id: Option<&str>,
+    name: &str,
+    allowed_origins: &[String],
+    consent_default: &str,
+    now: i64,
+) -> anyhow::Result<CreatedShop> {
+    let id = match id {
+        Some(id) => id.to_string(),
+        None => format!(
+            "shop_{}",
+            &generate_key(KeyKind::Publishable)["pk_live_".len()..][..12]
+        ),
+    };
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        anyhow::bail!("shop id `{id}` must be 1 to 64 letters, digits, `_` or `-`");
+    }
+    if name.trim().is_empty() {
+        anyhow::bail!("a shop needs a name");
+    }
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM shops WHERE id = $1")
+        .bind(&id)
+        .fetch_optional(db)
+        .await?;
+    if exists.is_some() {
+        anyhow::bail!("a shop with id `{id}` exists already");
+    }
+    let created = CreatedShop {
+        id,
+        publishable_key: generate_key(KeyKind::Publishable),
+        secret_key: generate_key(KeyKind::Secret),
+    };
+    upsert(
+        db,
+        &NewShop {
+            id: &created.id,
+            name: name.trim(),
+            publishable_key: &created.publishable_key,
+            secret_key: &created.secret_key,
+            allowed_origins,
+        },
+        now,
+    )
+    .await?;
+    sqlx::query("UPDATE shops SET consent_default = $1 WHERE id = $2")
+        .bind(consent_default)
+        .bind(&created.id)
+        .execute(db)
+        .await?;
+    Ok(created)
+}
+
+/// Every shop, by id.
+pub async fn list(db: &Db) -> sqlx::Result<Vec<ShopSummary>> {
+    let shops: Vec<(String, String, String, i64)> =
+        sqlx::query_as("SELECT id, name, consent_default, created_at FROM shops ORDER BY id")
+            .fetch_all(db)
+            .await?;
+    let origins: Vec<(String, String)> =
+        sqlx::query_as("SELECT shop_id, origin FROM shop_origins ORDER BY shop_id, origin")
+            .fetch_all(db)
+            .await?;
+    Ok(shops
+        .into_iter()
+        .map(|(id, name, consent_default, created_at)| ShopSummary {
+            allowed_origins: origins
+                .iter()
+                .filter(|(shop, _)| *shop == id)
+                .map(|(_, origin)| origin.clone())
+                .collect(),
+            id,
+            name,
+            consent_default,
+            created_at,
+        })
+        .collect())
+}
+
+/// Replaces one of a shop's keys; the old one stops working at once. `None`: no such shop.
+pub async fn rotate_key(db: &Db, shop_id: &str, kind: KeyKind) -> sqlx::Result<Option<String>> {
+    let key = generate_key(kind);
+    let updated = sqlx::query(&format!(
+        "UPDATE shops SET {} = $1 WHERE id = $2",
+        kind.column()
+    ))
+    .bind(key_digest(&key))
+    .bind(shop_id)
+    .execute(db)
+    .await?;
+    Ok((updated.rows_affected() == 1).then_some(key))
+}
+
 /// What is needed to create or update a shop.
 #[derive(Debug, Clone)]
 pub struct NewShop<'a> {
@@ -72,6 +256,16 @@ pub async fn upsert(db: &Db, shop: &NewShop<'_>, now: i64) -> sqlx::Result<()> {
 pub async fn by_publishable_key(db: &Db, key: &str) -> sqlx::Result<Option<Shop>> {
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT id, name FROM shops WHERE publishable_key_hash = $1")
+            .bind(key_digest(key))
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(id, name)| Shop { id, name }))
+}
+
+/// The shop a secret key belongs to, if any.
+pub async fn by_secret_key(db: &Db, key: &str) -> sqlx::Result<Option<Shop>> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM shops WHERE secret_key_hash = $1")
             .bind(key_digest(key))
             .fetch_optional(db)
             .await?;

@@ -1,7 +1,7 @@
 //! Who is calling: the publishable key of browser requests, and the CORS policy it implies.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{CONTENT_TYPE, ORIGIN};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -30,6 +30,30 @@ impl FromRequestParts<AppState> for PublishableShop {
                 return Err(ApiError::OriginNotAllowed(origin.to_string()));
             }
         }
+        Ok(Self(shop))
+    }
+}
+
+/// The shop of a server-to-server request, authenticated by its secret key in
+/// `Authorization: Bearer sk_…`.
+#[derive(Debug, Clone)]
+pub struct SecretShop(pub Shop);
+
+impl FromRequestParts<AppState> for SecretShop {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
+            .ok_or(ApiError::MissingSecretKey)?;
+        let shop = shops::by_secret_key(&state.db, key)
+            .await?
+            .ok_or(ApiError::InvalidKey)?;
         Ok(Self(shop))
     }
 }

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// No `key` was given.
     #[error("a publishable key is required: add `key=pk_…` to the query string")]
     MissingKey,
+    /// No `Authorization: Bearer sk_…` header was given.
+    #[error("a secret key is required: send `Authorization: Bearer sk_…`")]
+    MissingSecretKey,
     /// The key matches no shop.
     #[error("the key is not valid")]
     InvalidKey,
@@ -50,7 +53,7 @@ impl ApiError {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
-            Self::MissingKey => (StatusCode::UNAUTHORIZED, "missing_key"),
+            Self::MissingKey | Self::MissingSecretKey => (StatusCode::UNAUTHORIZED, "missing_key"),
             Self::InvalidKey => (StatusCode::UNAUTHORIZED, "invalid_key"),
             Self::OriginNotAllowed(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             Self::BundleUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "bundle_unavailable"),

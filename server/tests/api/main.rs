@@ -5,3 +5,4 @@ mod demo;
 mod errors;
 mod helpers;
 mod recommendations;
+mod shops;
