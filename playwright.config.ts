@@ -30,7 +30,8 @@ export default defineConfig({
     command:
       'rm -rf target/e2e && mkdir -p target/e2e && exec target/server/vitrine-server demo ' +
       '--listen 127.0.0.1:18080 --storefront-listen 127.0.0.1:18081 ' +
-      '--database-url sqlite://target/e2e/vitrine.db --bundle-dir dist --storefront-dir public',
+      '--database-url sqlite://target/e2e/vitrine.db --master-key-file target/e2e/master.key ' +
+      '--bundle-dir dist --storefront-dir public',
     url: `${API}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

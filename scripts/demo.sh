@@ -11,4 +11,5 @@ exec target/server/vitrine-server demo \
   --listen "127.0.0.1:${VITRINE_PORT:-8080}" \
   --storefront-listen "127.0.0.1:${VITRINE_STOREFRONT_PORT:-8081}" \
   --database-url "sqlite://${VITRINE_DEMO_DB:-target/vitrine-demo.db}" \
+  --master-key-file target/vitrine-demo-master.key \
   --bundle-dir dist --storefront-dir public

@@ -60,6 +60,9 @@ pub struct ShopArgs {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The master key that seals the shops' secret keys.
+    #[command(flatten)]
+    pub master_key: MasterKeyArgs,
     /// What to do.
     #[command(subcommand)]
     pub action: ShopCommand,
@@ -131,6 +134,35 @@ pub struct ServeArgs {
     /// Directory of the built widget bundle (Trunk's `dist/`).
     #[arg(long, env = "VITRINE_BUNDLE_DIR", default_value = "dist")]
     pub bundle_dir: PathBuf,
+    /// The master key that seals the shops' secret keys.
+    #[command(flatten)]
+    pub master_key: MasterKeyArgs,
+}
+
+/// Where the master key comes from (see keyring.rs); every instance sharing a database needs
+/// the same one.
+#[derive(Debug, Args)]
+pub struct MasterKeyArgs {
+    /// The master key, 64 hex characters (wins over the file).
+    #[arg(long, env = "VITRINE_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// File holding the master key; created with a new key on first start.
+    #[arg(
+        long,
+        env = "VITRINE_MASTER_KEY_FILE",
+        default_value = "vitrine-master.key"
+    )]
+    pub master_key_file: PathBuf,
+}
+
+impl MasterKeyArgs {
+    /// Loads (or on first start creates) the master key.
+    pub fn load(&self) -> anyhow::Result<crate::keyring::MasterKey> {
+        match &self.master_key {
+            Some(hex_key) => crate::keyring::MasterKey::from_hex(hex_key),
+            None => crate::keyring::MasterKey::load_or_create(&self.master_key_file),
+        }
+    }
 }
 
 /// Options of `demo`.

@@ -59,6 +59,7 @@ struct CatalogueStore {
 /// storefront is reached at: the first one makes the product and image URLs.
 pub async fn load(
     db: &Db,
+    master_key: &crate::keyring::MasterKey,
     storefront_dir: &Path,
     storefront_origins: &[String],
     now: i64,
@@ -74,6 +75,7 @@ pub async fn load(
 
     shops::upsert(
         db,
+        master_key,
         &NewShop {
             id: DEMO_SHOP_ID,
             name: &catalogue.shop.name,

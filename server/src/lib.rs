@@ -9,6 +9,8 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod identity;
+pub mod keyring;
 pub mod popularity;
 pub mod serve;
 pub mod shops;
@@ -25,6 +27,8 @@ pub struct AppState {
     pub db: db::Db,
     /// The widget bundle, absent when it has not been built (the API still works).
     pub bundle: Option<Arc<bundle::Bundle>>,
+    /// Opens the sealed secret keys that customer tokens are signed with.
+    pub master_key: keyring::MasterKey,
 }
 
 /// Seconds since the Unix epoch.

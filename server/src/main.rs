@@ -56,6 +56,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     };
     demo::load(
         &state.db,
+        &state.master_key,
         &args.storefront_dir,
         &same_site_variants(&storefront_origin),
         unix_now(),
@@ -83,6 +84,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
 
 async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
     let db = vitrine_server::db::connect(&args.database_url).await?;
+    let master_key = args.master_key.load()?;
     match args.action {
         ShopCommand::Create {
             name,
@@ -92,6 +94,7 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
         } => {
             let created = vitrine_server::shops::create(
                 &db,
+                &master_key,
                 id.as_deref(),
                 &name,
                 &origins,
@@ -127,7 +130,7 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
             }
         }
         ShopCommand::RotateKey { shop, kind } => {
-            match vitrine_server::shops::rotate_key(&db, &shop, kind).await? {
+            match vitrine_server::shops::rotate_key(&db, &master_key, &shop, kind).await? {
                 Some(key) if args.json => {
                     println!("{}", serde_json::json!({ "shop": shop, "key": key }))
                 }

@@ -28,7 +28,12 @@ pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
             None
         }
     };
-    Ok(AppState { db, bundle })
+    let master_key = args.master_key.load()?;
+    Ok(AppState {
+        db,
+        bundle,
+        master_key,
+    })
 }
 
 /// Binds `addr`, with a message that names the address when it is taken.

@@ -7,6 +7,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::db::Db;
+use crate::keyring::MasterKey;
 
 /// A shop as the API sees it after authenticating a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +106,7 @@ pub struct CreatedShop {
 /// Creates a shop with fresh keys. `id` defaults to a random `shop_…`.
 pub async fn create(
     db: &Db,
+    master_key: &MasterKey,
     id: Option<&str>,
     name: &str,
     allowed_origins: &[String],
@@ -143,6 +145,7 @@ pub async fn create(
     };
     upsert(
         db,
+        master_key,
         &NewShop {
             id: &created.id,
             name: name.trim(),
@@ -188,17 +191,36 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<ShopSummary>> {
 }
 
 /// Replaces one of a shop's keys; the old one stops working at once. `None`: no such shop.
-pub async fn rotate_key(db: &Db, shop_id: &str, kind: KeyKind) -> sqlx::Result<Option<String>> {
+pub async fn rotate_key(
+    db: &Db,
+    master_key: &MasterKey,
+    shop_id: &str,
+    kind: KeyKind,
+) -> sqlx::Result<Option<String>> {
     let key = generate_key(kind);
+    // The sealed copy changes with the secret key; for a publishable key it is kept.
     let updated = sqlx::query(&format!(
-        "UPDATE shops SET {} = $1 WHERE id = $2",
+        "UPDATE shops SET {} = $1,
+             secret_key_sealed = CASE WHEN $2 THEN $3 ELSE secret_key_sealed END
+         WHERE id = $4",
         kind.column()
     ))
     .bind(key_digest(&key))
+    .bind(kind == KeyKind::Secret)
+    .bind(master_key.seal(&key))
     .bind(shop_id)
     .execute(db)
     .await?;
     Ok((updated.rows_affected() == 1).then_some(key))
+}
+
+/// A shop's secret key in clear, to check the HMAC of its customer tokens.
+pub async fn secret_key(db: &Db, master_key: &MasterKey, shop_id: &str) -> anyhow::Result<String> {
+    let (sealed,): (String,) = sqlx::query_as("SELECT secret_key_sealed FROM shops WHERE id = $1")
+        .bind(shop_id)
+        .fetch_one(db)
+        .await?;
+    master_key.open(&sealed)
 }
 
 /// What is needed to create or update a shop.
@@ -222,19 +244,27 @@ pub fn key_digest(key: &str) -> String {
 }
 
 /// Creates the shop or updates its name, keys and origins.
-pub async fn upsert(db: &Db, shop: &NewShop<'_>, now: i64) -> sqlx::Result<()> {
+pub async fn upsert(
+    db: &Db,
+    master_key: &MasterKey,
+    shop: &NewShop<'_>,
+    now: i64,
+) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query(
-        "INSERT INTO shops (id, name, publishable_key_hash, secret_key_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO shops (id, name, publishable_key_hash, secret_key_hash, secret_key_sealed,
+                            created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name,
              publishable_key_hash = excluded.publishable_key_hash,
-             secret_key_hash = excluded.secret_key_hash",
+             secret_key_hash = excluded.secret_key_hash,
+             secret_key_sealed = excluded.secret_key_sealed",
     )
     .bind(shop.id)
     .bind(shop.name)
     .bind(key_digest(shop.publishable_key))
     .bind(key_digest(shop.secret_key))
+    .bind(master_key.seal(shop.secret_key))
     .bind(now)
     .execute(&mut *tx)
     .await?;

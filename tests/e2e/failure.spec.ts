@@ -47,6 +47,7 @@ test('with the API server stopped, the shop page still loads without an uncaught
   const api = await start(
     ['demo', '--listen', '127.0.0.1:18090', '--storefront-listen', 'off',
      '--storefront-origin', 'http://127.0.0.1:18091', '--database-url', 'sqlite://target/e2e/down/vitrine.db',
+     '--master-key-file', 'target/e2e/down/master.key',
      '--bundle-dir', 'dist', '--storefront-dir', 'public'],
     'http://127.0.0.1:18090/healthz',
   );

@@ -4,11 +4,17 @@
 //! The types only derive serde; they carry no behaviour that needs a runtime, so the crate
 //! compiles to wasm without pulling anything heavy into the bundle.
 
+pub mod consent;
 pub mod error;
+pub mod events;
 pub mod money;
 pub mod recommendations;
 
+pub use consent::{ConsentState, ConsentUpdate};
 pub use error::{ApiError, ApiErrorBody};
+pub use events::{
+    BrowserEvents, Channel, EventBody, EventIn, IngestResult, LineError, PurchaseLine,
+};
 pub use money::Money;
 pub use recommendations::{
     RecommendationContext, RecommendationReason, RecommendationsResponse, RecommendedProduct,

@@ -57,6 +57,7 @@ async fn loading_the_demo_again_changes_nothing() {
     );
     demo::load(
         &app.db,
+        &app.master_key,
         &public_dir(),
         &[STOREFRONT.to_string()],
         vitrine_server::unix_now(),

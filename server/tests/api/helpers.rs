@@ -12,6 +12,7 @@ use tempfile::TempDir;
 use tower::ServiceExt;
 use vitrine_server::bundle::Bundle;
 use vitrine_server::db::{self, Db};
+use vitrine_server::keyring::MasterKey;
 use vitrine_server::shops::{self, NewShop};
 use vitrine_server::{app, demo, AppState};
 
@@ -24,6 +25,7 @@ pub const OTHER_SHOP_ORIGIN: &str = "https://other-shop.example";
 /// A running (in-process) API with the demo shop and a second, empty shop.
 pub struct TestApp {
     pub db: Db,
+    pub master_key: MasterKey,
     pub router: Router,
     _dir: TempDir,
 }
@@ -127,8 +129,10 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
     let db = db::connect(&database_url(dir.path()).await)
         .await
         .expect("database");
+    let (master_key, _) = MasterKey::generate();
     demo::load(
         &db,
+        &master_key,
         &public_dir(),
         &[STOREFRONT.to_string()],
         vitrine_server::unix_now(),
@@ -137,6 +141,7 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
     .expect("demo data");
     shops::upsert(
         &db,
+        &master_key,
         &NewShop {
             id: "other",
             name: "Other shop",
@@ -158,9 +163,11 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
     let router = app(AppState {
         db: db.clone(),
         bundle,
+        master_key: master_key.clone(),
     });
     TestApp {
         db,
+        master_key,
         router,
         _dir: dir,
     }

@@ -15,6 +15,7 @@ const RANKED_KEY: &str = "pk_test_ranked";
 async fn ranked_shop(app: &TestApp, sales: &[(&str, i64, i64)]) {
     shops::upsert(
         &app.db,
+        &app.master_key,
         &NewShop {
             id: "ranked",
             name: "Ranked",

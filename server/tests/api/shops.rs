@@ -12,6 +12,7 @@ async fn a_created_shop_answers_with_its_new_key_and_stores_only_digests() {
     let app = spawn_app().await;
     let created = shops::create(
         &app.db,
+        &app.master_key,
         Some("muster"),
         "Muster",
         &["https://muster.example".into()],
@@ -53,12 +54,79 @@ async fn keys_are_random_and_never_repeat() {
 }
 
 #[tokio::test]
+async fn a_rotated_secret_key_is_sealed_again_and_the_old_one_is_refused() {
+    let app = spawn_app().await;
+    let created = shops::create(
+        &app.db,
+        &app.master_key,
+        Some("sec"),
+        "Sec",
+        &[],
+        "opt_in",
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        shops::secret_key(&app.db, &app.master_key, "sec")
+            .await
+            .unwrap(),
+        created.secret_key
+    );
+    let new_key = shops::rotate_key(&app.db, &app.master_key, "sec", KeyKind::Secret)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        shops::secret_key(&app.db, &app.master_key, "sec")
+            .await
+            .unwrap(),
+        new_key
+    );
+    assert_eq!(
+        shops::by_secret_key(&app.db, &created.secret_key)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(shops::by_secret_key(&app.db, &new_key)
+        .await
+        .unwrap()
+        .is_some());
+    // Rotating the publishable key leaves the secret key as it was.
+    shops::rotate_key(&app.db, &app.master_key, "sec", KeyKind::Publishable)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        shops::secret_key(&app.db, &app.master_key, "sec")
+            .await
+            .unwrap(),
+        new_key
+    );
+    let (sealed,): (String,) =
+        sqlx::query_as("SELECT secret_key_sealed FROM shops WHERE id = 'sec'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(!sealed.contains(&new_key));
+}
+
+#[tokio::test]
 async fn a_rotated_key_stops_working_at_once() {
     let app = spawn_app().await;
-    let created = shops::create(&app.db, Some("rot"), "Rot", &[], "opt_in", 1)
-        .await
-        .unwrap();
-    let new_key = shops::rotate_key(&app.db, "rot", KeyKind::Publishable)
+    let created = shops::create(
+        &app.db,
+        &app.master_key,
+        Some("rot"),
+        "Rot",
+        &[],
+        "opt_in",
+        1,
+    )
+    .await
+    .unwrap();
+    let new_key = shops::rotate_key(&app.db, &app.master_key, "rot", KeyKind::Publishable)
         .await
         .unwrap()
         .unwrap();
@@ -74,7 +142,7 @@ async fn a_rotated_key_stops_working_at_once() {
     let answer = app.get(&format!("/v1/recommendations?key={new_key}")).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
-        shops::rotate_key(&app.db, "no-such-shop", KeyKind::Secret)
+        shops::rotate_key(&app.db, &app.master_key, "no-such-shop", KeyKind::Secret)
             .await
             .unwrap(),
         None
@@ -84,19 +152,33 @@ async fn a_rotated_key_stops_working_at_once() {
 #[tokio::test]
 async fn shop_ids_and_origins_are_validated() {
     let app = spawn_app().await;
+    assert!(shops::create(
+        &app.db,
+        &app.master_key,
+        Some("bad id!"),
+        "X",
+        &[],
+        "opt_in",
+        1
+    )
+    .await
+    .is_err());
+    assert!(shops::create(
+        &app.db,
+        &app.master_key,
+        Some("demo"),
+        "Twice",
+        &[],
+        "opt_in",
+        1
+    )
+    .await
+    .is_err());
     assert!(
-        shops::create(&app.db, Some("bad id!"), "X", &[], "opt_in", 1)
+        shops::create(&app.db, &app.master_key, None, " ", &[], "opt_in", 1)
             .await
             .is_err()
     );
-    assert!(
-        shops::create(&app.db, Some("demo"), "Twice", &[], "opt_in", 1)
-            .await
-            .is_err()
-    );
-    assert!(shops::create(&app.db, None, " ", &[], "opt_in", 1)
-        .await
-        .is_err());
     assert_eq!(
         shops::parse_origin("HTTPS://Shop.Example/").unwrap(),
         "https://shop.example"
@@ -120,9 +202,17 @@ async fn shop_ids_and_origins_are_validated() {
 async fn the_shop_command_creates_lists_and_rotates() {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(dir.path()).await;
+    let (_, master_key) = vitrine_server::keyring::MasterKey::generate();
     let run = |args: &[&str]| {
         let output = Command::new(env!("CARGO_BIN_EXE_vitrine-server"))
-            .args(["shop", "--json", "--database-url", &url])
+            .args([
+                "shop",
+                "--json",
+                "--database-url",
+                &url,
+                "--master-key",
+                &master_key,
+            ])
             .args(args)
             .env_remove("RUST_BACKTRACE")
             .output()
