@@ -75,6 +75,17 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): two deferred transactions that both read and then write would
+/// otherwise deadlock and one fail with "database is locked" instead of waiting its turn.
+pub async fn begin_write(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+    if db.connect_options().database_url.scheme() == "sqlite" {
+        db.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        db.begin().await
+    }
+}
+
 /// The URL without its password, for messages and logs.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -87,7 +87,7 @@ pub async fn load(
     )
     .await?;
 
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     for product in &catalogue.products {
         sqlx::query(
             "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)

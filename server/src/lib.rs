@@ -6,12 +6,15 @@
 
 pub mod bundle;
 pub mod config;
+pub mod consent;
 pub mod db;
 pub mod demo;
+pub mod events;
 pub mod http;
 pub mod identity;
 pub mod keyring;
 pub mod popularity;
+pub mod profiles;
 pub mod serve;
 pub mod shops;
 pub mod storefront;

@@ -250,7 +250,7 @@ pub async fn upsert(
     shop: &NewShop<'_>,
     now: i64,
 ) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     sqlx::query(
         "INSERT INTO shops (id, name, publishable_key_hash, secret_key_hash, secret_key_sealed,
                             created_at)

@@ -7,6 +7,7 @@
 pub mod consent;
 pub mod error;
 pub mod events;
+pub mod identify;
 pub mod money;
 pub mod recommendations;
 
@@ -15,6 +16,7 @@ pub use error::{ApiError, ApiErrorBody};
 pub use events::{
     BrowserEvents, Channel, EventBody, EventIn, IngestResult, LineError, PurchaseLine,
 };
+pub use identify::{IdentifyRequest, IdentifyResult};
 pub use money::Money;
 pub use recommendations::{
     RecommendationContext, RecommendationReason, RecommendationsResponse, RecommendedProduct,

@@ -87,3 +87,14 @@ pub fn cors(state: AppState) -> CorsLayer {
         .allow_headers([CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(600))
 }
+
+/// The customer a shop-signed token names, checked against the shop's secret key.
+pub async fn verified_customer(
+    state: &AppState,
+    shop: &Shop,
+    token: &str,
+    now: i64,
+) -> Result<crate::identity::CustomerToken, ApiError> {
+    let secret_key = shops::secret_key(&state.db, &state.master_key, &shop.id).await?;
+    Ok(crate::identity::verify(&secret_key, token, now)?)
+}

@@ -30,6 +30,21 @@ pub enum ApiError {
     /// No `Authorization: Bearer sk_…` header was given.
     #[error("a secret key is required: send `Authorization: Bearer sk_…`")]
     MissingSecretKey,
+    /// The body is not JSON (or NDJSON) of the expected shape.
+    #[error("{0}")]
+    InvalidJson(String),
+    /// The body parsed but a value is not acceptable.
+    #[error("{0}")]
+    InvalidBody(String),
+    /// More items than one request may carry.
+    #[error("{0}")]
+    BatchTooLarge(String),
+    /// The body's media type is not one this endpoint reads.
+    #[error("unsupported Content-Type `{0}`")]
+    UnsupportedMediaType(String),
+    /// The customer token is malformed, expired or wrongly signed.
+    #[error(transparent)]
+    InvalidCustomerToken(#[from] crate::identity::TokenError),
     /// The key matches no shop.
     #[error("the key is not valid")]
     InvalidKey,
@@ -55,6 +70,13 @@ impl ApiError {
             Self::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
             Self::MissingKey | Self::MissingSecretKey => (StatusCode::UNAUTHORIZED, "missing_key"),
             Self::InvalidKey => (StatusCode::UNAUTHORIZED, "invalid_key"),
+            Self::InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
+            Self::InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
+            Self::BatchTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large"),
+            Self::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            Self::InvalidCustomerToken(_) => (StatusCode::UNAUTHORIZED, "invalid_customer_token"),
             Self::OriginNotAllowed(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             Self::BundleUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "bundle_unavailable"),
             Self::Database(_) | Self::Internal(_) => {
@@ -103,6 +125,32 @@ where
             .await
             .map(|Query(value)| Self(value))
             .map_err(|rejection: QueryRejection| ApiError::InvalidQuery(rejection.body_text()))
+    }
+}
+
+/// Parses a JSON body. `text/plain` is accepted too: `navigator.sendBeacon` sends strings
+/// with it, and it keeps a browser POST a "simple" request without a CORS preflight.
+pub fn json_body<T: DeserializeOwned>(headers: &axum::http::HeaderMap, body: &[u8]) -> Result<T> {
+    check_media_type(headers, &["application/json", "text/plain"])?;
+    serde_json::from_slice(body).map_err(|err| ApiError::InvalidJson(format!("body: {err}")))
+}
+
+/// Refuses a `Content-Type` outside `accepted` (a missing one is accepted).
+pub fn check_media_type(headers: &axum::http::HeaderMap, accepted: &[&str]) -> Result<()> {
+    let Some(value) = headers.get(axum::http::header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let value = value.to_str().unwrap_or_default();
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if accepted.contains(&essence.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(value.to_string()))
     }
 }
 

@@ -2,8 +2,11 @@
 
 pub mod assets;
 pub mod auth;
+pub mod consent;
 pub mod error;
+pub mod events;
 pub mod health;
+pub mod identify;
 pub mod recommendations;
 
 use axum::extract::DefaultBodyLimit;
@@ -21,11 +24,15 @@ pub fn app(state: AppState) -> Router {
     // Answers to browsers: CORS per shop, compressed on the fly. The 405 fallback is set
     // before the CORS layer so that preflight requests reach the layer.
     let browser_api = recommendations::router()
+        .merge(events::browser_router())
+        .merge(identify::router())
+        .merge(consent::router())
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(auth::cors(state.clone()))
         .layer(CompressionLayer::new());
     let service = health::router()
         .merge(assets::router())
+        .merge(events::server_router())
         .method_not_allowed_fallback(error::method_not_allowed);
     Router::new()
         .merge(service)

@@ -176,6 +176,37 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
 impl TestApp {
     /// Sends a request with the given method, URI and headers.
     pub async fn request(&self, method: &str, uri: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send(method, uri, headers, Vec::new()).await
+    }
+
+    /// `POST uri` with a body.
+    pub async fn post(
+        &self,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Vec<u8>>,
+    ) -> Answer {
+        self.send("POST", uri, headers, body.into()).await
+    }
+
+    /// Counts the rows of `table` belonging to `shop`.
+    pub async fn count(&self, table: &str, shop: &str) -> i64 {
+        let (count,): (i64,) =
+            sqlx::query_as(&format!("SELECT COUNT(*) FROM {table} WHERE shop_id = $1"))
+                .bind(shop)
+                .fetch_one(&self.db)
+                .await
+                .expect("count");
+        count
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -183,7 +214,7 @@ impl TestApp {
         let response = self
             .router
             .clone()
-            .oneshot(request.body(Body::empty()).expect("request"))
+            .oneshot(request.body(Body::from(body)).expect("request"))
             .await
             .expect("router never fails");
         let status = response.status();

@@ -3,6 +3,8 @@
 mod assets;
 mod demo;
 mod errors;
+mod events;
 mod helpers;
+mod identity;
 mod recommendations;
 mod shops;

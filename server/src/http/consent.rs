@@ -1,0 +1,77 @@
+//! `POST /v1/consent` records the shopper's choice on her profile; `GET /v1/consent` reads the
+//! consent that applies to the calling browser.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use vitrine_types::{ConsentState, ConsentUpdate};
+
+use super::auth::{verified_customer, PublishableShop};
+use super::error::{json_body, ApiError, ApiQuery, Result};
+use crate::profiles::{self, ProfileKey};
+use crate::{consent, unix_now, AppState};
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/consent", get(read).post(update))
+}
+
+#[derive(Debug, Deserialize)]
+struct ConsentQuery {
+    visitor_id: String,
+}
+
+async fn read(
+    State(state): State<AppState>,
+    PublishableShop(shop): PublishableShop,
+    ApiQuery(query): ApiQuery<ConsentQuery>,
+) -> Result<Json<ConsentState>> {
+    let visitor = ProfileKey::visitor(&query.visitor_id).map_err(ApiError::InvalidQuery)?;
+    let mut conn = state.db.acquire().await?;
+    let profile = profiles::find(&mut conn, &shop.id, &visitor).await?;
+    Ok(Json(
+        consent::effective(&mut conn, &shop.id, profile.as_deref()).await?,
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    PublishableShop(shop): PublishableShop,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ConsentState>> {
+    let update: ConsentUpdate = json_body(&headers, &body)?;
+    let now = unix_now();
+    let source = update.source.trim();
+    if source.is_empty() || source.len() > 64 || source.chars().any(char::is_control) {
+        return Err(ApiError::InvalidBody(
+            "source must be 1 to 64 characters".into(),
+        ));
+    }
+    let mut keys = vec![ProfileKey::visitor(&update.visitor_id).map_err(ApiError::InvalidBody)?];
+    if let Some(token) = &update.customer_token {
+        let customer = verified_customer(&state, &shop, token, now).await?;
+        keys.push(ProfileKey::Customer(customer.customer_id));
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    // A consent record is kept whatever was chosen: it is the proof of the choice.
+    let profile = profiles::resolve(&mut tx, &shop.id, &keys, now)
+        .await?
+        .profile;
+    consent::record(
+        &mut tx,
+        &shop.id,
+        &profile,
+        update.tracking,
+        update.personalisation,
+        source,
+        now,
+    )
+    .await?;
+    let state_now = consent::effective(&mut tx, &shop.id, Some(&profile)).await?;
+    tx.commit().await?;
+    Ok(Json(state_now))
+}

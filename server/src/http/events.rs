@@ -1,0 +1,217 @@
+//! `POST /v1/events` (browser, publishable key, small JSON batches, `sendBeacon`-friendly) and
+//! `POST /v1/events/bulk` (tills, ERP, shop backends: secret key, NDJSON). Every event carries
+//! a client-made id; a retry stores nothing twice. A 2xx is sent only after the commit.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use vitrine_types::{BrowserEvents, EventIn, IngestResult, LineError};
+
+use super::auth::{verified_customer, PublishableShop, SecretShop};
+use super::error::{check_media_type, json_body, ApiError, Result};
+use crate::events::{self, Source, ValidEvent};
+use crate::profiles::{self, ProfileKey};
+use crate::{consent, unix_now, AppState};
+
+/// Most events in one browser batch.
+pub const MAX_BROWSER_EVENTS: usize = 50;
+/// Most lines in one bulk request.
+pub const MAX_BULK_LINES: usize = 10_000;
+const BROWSER_BODY_LIMIT: usize = 64 * 1024;
+const BULK_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Routes for browsers (publishable key).
+pub fn browser_router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/events", post(browser_events))
+        .layer(DefaultBodyLimit::max(BROWSER_BODY_LIMIT))
+}
+
+/// Routes for servers (secret key).
+pub fn server_router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/events/bulk", post(bulk_events))
+        .layer(DefaultBodyLimit::max(BULK_BODY_LIMIT))
+}
+
+fn empty_result() -> IngestResult {
+    IngestResult {
+        stored: 0,
+        duplicates: 0,
+        dropped_without_consent: 0,
+        errors: Vec::new(),
+    }
+}
+
+fn line_error(line: usize, code: &str, message: impl Into<String>) -> LineError {
+    LineError {
+        line: line as u64,
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+async fn browser_events(
+    State(state): State<AppState>,
+    PublishableShop(shop): PublishableShop,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<IngestResult>> {
+    let batch: BrowserEvents = json_body(&headers, &body)?;
+    let now = unix_now();
+    let mut keys = vec![ProfileKey::visitor(&batch.visitor_id).map_err(ApiError::InvalidBody)?];
+    if batch.events.is_empty() {
+        return Err(ApiError::InvalidBody(
+            "events must hold at least one event".into(),
+        ));
+    }
+    if batch.events.len() > MAX_BROWSER_EVENTS {
+        return Err(ApiError::BatchTooLarge(format!(
+            "a browser batch holds at most {MAX_BROWSER_EVENTS} events, not {}",
+            batch.events.len()
+        )));
+    }
+    if let Some(token) = &batch.customer_token {
+        let customer = verified_customer(&state, &shop, token, now).await?;
+        keys.push(ProfileKey::Customer(customer.customer_id));
+    }
+    let mut result = empty_result();
+    let mut valid = Vec::new();
+    for (index, event) in batch.events.into_iter().enumerate() {
+        if event.customer_id.is_some() || event.card.is_some() || event.visitor_id.is_some() {
+            result.errors.push(line_error(
+                index + 1,
+                "invalid_event",
+                "browser events carry no customer_id, card or visitor_id: the batch's visitor_id \
+                 and customer_token say whose they are",
+            ));
+            continue;
+        }
+        match ValidEvent::parse(event, now) {
+            Ok(event) => valid.push(event),
+            Err(message) => result
+                .errors
+                .push(line_error(index + 1, "invalid_event", message)),
+        }
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut existing = None;
+    for key in &keys {
+        existing = existing.or(profiles::find(&mut tx, &shop.id, key).await?);
+    }
+    if !consent::effective(&mut tx, &shop.id, existing.as_deref())
+        .await?
+        .tracking
+    {
+        // Not even the visitor id is stored: nothing about this browser is kept.
+        result.dropped_without_consent = valid.len() as u64;
+        return Ok(Json(result));
+    }
+    let profile = profiles::resolve(&mut tx, &shop.id, &keys, now)
+        .await?
+        .profile;
+    for event in &valid {
+        if events::store(&mut tx, &shop.id, &profile, Source::Browser, event, now).await? {
+            result.stored += 1;
+        } else {
+            result.duplicates += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(Json(result))
+}
+
+/// The ids an event from a shop's server names its profile by.
+fn server_keys(event: &EventIn) -> std::result::Result<Vec<ProfileKey>, String> {
+    let mut keys = Vec::new();
+    if let Some(customer) = &event.customer_id {
+        keys.push(ProfileKey::customer(customer)?);
+    }
+    if let Some(card) = &event.card {
+        keys.push(ProfileKey::card(card)?);
+    }
+    if let Some(visitor) = &event.visitor_id {
+        keys.push(ProfileKey::visitor(visitor)?);
+    }
+    if keys.is_empty() {
+        return Err("an event needs customer_id, card or visitor_id".into());
+    }
+    Ok(keys)
+}
+
+async fn bulk_events(
+    State(state): State<AppState>,
+    SecretShop(shop): SecretShop,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<IngestResult>> {
+    check_media_type(
+        &headers,
+        &["application/x-ndjson", "application/json", "text/plain"],
+    )?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|err| ApiError::InvalidBody(format!("the body is not UTF-8: {err}")))?;
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty())
+        .collect();
+    if lines.len() > MAX_BULK_LINES {
+        return Err(ApiError::BatchTooLarge(format!(
+            "a bulk request holds at most {MAX_BULK_LINES} events, not {}",
+            lines.len()
+        )));
+    }
+    let now = unix_now();
+    let mut result = empty_result();
+    let mut valid = Vec::with_capacity(lines.len());
+    for (number, line) in lines {
+        let event: EventIn = match serde_json::from_str(line) {
+            Ok(event) => event,
+            Err(err) => {
+                result
+                    .errors
+                    .push(line_error(number, "invalid_json", err.to_string()));
+                continue;
+            }
+        };
+        let checked =
+            server_keys(&event).and_then(|keys| Ok((keys, ValidEvent::parse(event, now)?)));
+        match checked {
+            Ok(event) => valid.push(event),
+            Err(message) => result
+                .errors
+                .push(line_error(number, "invalid_event", message)),
+        }
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    profiles::serialize_identity_changes(&mut tx, &shop.id).await?;
+    // Most lines of a till export name the same few customers: resolve each id set once,
+    // and start over whenever a merge may have made a remembered profile stale.
+    let mut known: HashMap<Vec<ProfileKey>, String> = HashMap::new();
+    for (keys, event) in &valid {
+        let profile = match known.get(keys) {
+            Some(profile) => profile.clone(),
+            None => {
+                let resolved = profiles::resolve(&mut tx, &shop.id, keys, now).await?;
+                if resolved.merged {
+                    known.clear();
+                }
+                known.insert(keys.clone(), resolved.profile.clone());
+                resolved.profile
+            }
+        };
+        if events::store(&mut tx, &shop.id, &profile, Source::Server, event, now).await? {
+            result.stored += 1;
+        } else {
+            result.duplicates += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(Json(result))
+}

@@ -1,0 +1,47 @@
+//! `POST /v1/identify`: links the browser's visitor id to the customer a shop-signed token
+//! names, merging their profiles. An unsigned, expired or wrongly signed token is refused and
+//! changes nothing.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use vitrine_types::{IdentifyRequest, IdentifyResult};
+
+use super::auth::{verified_customer, PublishableShop};
+use super::error::{json_body, ApiError, Result};
+use crate::profiles::{self, ProfileKey};
+use crate::{consent, unix_now, AppState};
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/identify", post(identify))
+}
+
+async fn identify(
+    State(state): State<AppState>,
+    PublishableShop(shop): PublishableShop,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<IdentifyResult>> {
+    let request: IdentifyRequest = json_body(&headers, &body)?;
+    let now = unix_now();
+    let visitor = ProfileKey::visitor(&request.visitor_id).map_err(ApiError::InvalidBody)?;
+    let customer = verified_customer(&state, &shop, &request.customer_token, now).await?;
+    let keys = [visitor, ProfileKey::Customer(customer.customer_id)];
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut existing = None;
+    for key in &keys {
+        existing = existing.or(profiles::find(&mut tx, &shop.id, key).await?);
+    }
+    if !consent::effective(&mut tx, &shop.id, existing.as_deref())
+        .await?
+        .tracking
+    {
+        return Ok(Json(IdentifyResult { linked: false }));
+    }
+    profiles::resolve(&mut tx, &shop.id, &keys, now).await?;
+    tx.commit().await?;
+    Ok(Json(IdentifyResult { linked: true }))
+}

@@ -1,0 +1,289 @@
+//! Profiles and the ids that lead to them: anonymous visitor ids (browser), customer ids (shop
+//! login) and loyalty card numbers (till). Resolving a set of ids finds or creates the one
+//! profile they belong to and links every id to it; ids that led to different profiles mean
+//! one person, so those profiles are merged into the oldest.
+//!
+//! Merging is idempotent (it re-points rows from the absorbed profile to the survivor, and a
+//! second run finds nothing left to move), its survivor is deterministic (oldest, then
+//! smallest id), and changes to links run one at a time per shop, so concurrent requests
+//! move history exactly once.
+
+use sqlx::AnyConnection;
+
+/// One id that can lead to a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProfileKey {
+    /// Anonymous browser id.
+    Visitor(String),
+    /// The shop's customer id.
+    Customer(String),
+    /// A loyalty card number.
+    Card(String),
+}
+
+impl ProfileKey {
+    /// A visitor id: 16–64 of `A-Z a-z 0-9 _ -`; long and random enough not to be guessed.
+    pub fn visitor(id: &str) -> Result<Self, String> {
+        let valid = (16..=64).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if valid {
+            Ok(Self::Visitor(id.to_string()))
+        } else {
+            Err(format!(
+                "visitor_id `{id}` must be 16 to 64 of A-Z a-z 0-9 _ -"
+            ))
+        }
+    }
+
+    /// A customer id: 1–128 characters, no control characters.
+    pub fn customer(id: &str) -> Result<Self, String> {
+        if !id.is_empty() && id.len() <= 128 && !id.chars().any(char::is_control) {
+            Ok(Self::Customer(id.to_string()))
+        } else {
+            Err("customer_id must be 1 to 128 characters without control characters".into())
+        }
+    }
+
+    /// A card number: 1–64 of `A-Z a-z 0-9 -`.
+    pub fn card(number: &str) -> Result<Self, String> {
+        let valid = !number.is_empty()
+            && number.len() <= 64
+            && number
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if valid {
+            Ok(Self::Card(number.to_string()))
+        } else {
+            Err("card must be 1 to 64 of A-Z a-z 0-9 -".into())
+        }
+    }
+
+    /// The `profile_ids.kind` value.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Visitor(_) => "visitor",
+            Self::Customer(_) => "customer",
+            Self::Card(_) => "card",
+        }
+    }
+
+    /// The id itself.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Visitor(id) | Self::Customer(id) | Self::Card(id) => id,
+        }
+    }
+}
+
+/// The profile `key` leads to, if it is linked to one.
+pub async fn find(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    key: &ProfileKey,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT profile_id FROM profile_ids WHERE shop_id = $1 AND kind = $2 AND external_id = $3",
+    )
+    .bind(shop_id)
+    .bind(key.kind())
+    .bind(key.id())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(profile,)| profile))
+}
+
+/// The outcome of [`resolve`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The profile all the keys now lead to.
+    pub profile: String,
+    /// Whether other profiles were merged into it (profile ids known before may be stale).
+    pub merged: bool,
+}
+
+/// Finds or creates the profile of `keys` (at least one), links all of them to it, and merges
+/// the profiles they led to. Call inside a transaction.
+pub async fn resolve(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    keys: &[ProfileKey],
+    now: i64,
+) -> sqlx::Result<Resolved> {
+    // Fast path, the common case of a returning visitor: every key leads to the same live
+    // profile. The shared row lock makes a concurrent merge of that profile wait for us.
+    let (found, unlinked) = lookup(conn, shop_id, keys).await?;
+    if let ([profile], []) = (found.as_slice(), unlinked.as_slice()) {
+        if is_live(conn, shop_id, profile).await? {
+            return Ok(Resolved {
+                profile: profile.clone(),
+                merged: false,
+            });
+        }
+    }
+    // Something changes: links or merges. These run one at a time per shop, so two requests
+    // can never pick different survivors for overlapping profiles.
+    serialize_identity_changes(conn, shop_id).await?;
+    let (found, unlinked) = lookup(conn, shop_id, keys).await?;
+    let survivor = match oldest(conn, shop_id, &found).await? {
+        Some(survivor) => survivor,
+        None => create(conn, shop_id, now).await?,
+    };
+    let mut merged = false;
+    for absorbed in found.iter().filter(|profile| **profile != survivor) {
+        merge(conn, shop_id, absorbed, &survivor).await?;
+        merged = true;
+    }
+    for key in unlinked {
+        sqlx::query(
+            "INSERT INTO profile_ids (shop_id, kind, external_id, profile_id, linked_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(shop_id)
+        .bind(key.kind())
+        .bind(key.id())
+        .bind(&survivor)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Resolved {
+        profile: survivor,
+        merged,
+    })
+}
+
+/// Takes the shop's identity lock until the transaction ends (PostgreSQL: an advisory lock;
+/// SQLite: nothing to do, its write transactions already run one at a time). Callers that
+/// resolve many id sets in one transaction take it first, so they never wait for it while
+/// holding row locks a merge needs.
+pub async fn serialize_identity_changes(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+) -> sqlx::Result<()> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('vitrine-identity:' || $1))")
+            .bind(shop_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether `profile` has not been merged away; on PostgreSQL it stays so until we commit.
+async fn is_live(conn: &mut AnyConnection, shop_id: &str, profile: &str) -> sqlx::Result<bool> {
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR SHARE"
+    } else {
+        ""
+    };
+    let row: Option<(Option<String>,)> = sqlx::query_as(&format!(
+        "SELECT merged_into FROM profiles WHERE shop_id = $1 AND profile_id = $2{lock}"
+    ))
+    .bind(shop_id)
+    .bind(profile)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(matches!(row, Some((None,))))
+}
+
+/// The distinct profiles `keys` lead to (sorted), and the keys linked to none.
+async fn lookup<'k>(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    keys: &'k [ProfileKey],
+) -> sqlx::Result<(Vec<String>, Vec<&'k ProfileKey>)> {
+    let mut found: Vec<String> = Vec::new();
+    let mut unlinked = Vec::new();
+    for key in keys {
+        match find(conn, shop_id, key).await? {
+            Some(profile) if !found.contains(&profile) => found.push(profile),
+            Some(_) => {}
+            None => unlinked.push(key),
+        }
+    }
+    found.sort();
+    Ok((found, unlinked))
+}
+
+async fn create(conn: &mut AnyConnection, shop_id: &str, now: i64) -> sqlx::Result<String> {
+    let profile_id = format!("p_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query("INSERT INTO profiles (shop_id, profile_id, created_at) VALUES ($1, $2, $3)")
+        .bind(shop_id)
+        .bind(&profile_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(profile_id)
+}
+
+/// The oldest of `profiles` (then the smallest id): the survivor of a merge.
+async fn oldest(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    profiles: &[String],
+) -> sqlx::Result<Option<String>> {
+    let mut best: Option<(i64, String)> = None;
+    for profile in profiles {
+        let (created_at,): (i64,) = sqlx::query_as(
+            "SELECT created_at FROM profiles WHERE shop_id = $1 AND profile_id = $2",
+        )
+        .bind(shop_id)
+        .bind(profile)
+        .fetch_one(&mut *conn)
+        .await?;
+        let candidate = (created_at, profile.clone());
+        if best.as_ref().is_none_or(|current| candidate < *current) {
+            best = Some(candidate);
+        }
+    }
+    Ok(best.map(|(_, profile)| profile))
+}
+
+/// Moves everything of `absorbed` to `survivor`; `absorbed` keeps a row pointing there.
+pub async fn merge(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    absorbed: &str,
+    survivor: &str,
+) -> sqlx::Result<()> {
+    for table in ["events", "purchase_lines", "profile_ids"] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET profile_id = $1 WHERE shop_id = $2 AND profile_id = $3"
+        ))
+        .bind(survivor)
+        .bind(shop_id)
+        .bind(absorbed)
+        .execute(&mut *conn)
+        .await?;
+    }
+    // The shopper's most recent consent decision wins.
+    sqlx::query(
+        "UPDATE profiles SET
+             consent_tracking = a.consent_tracking,
+             consent_personalisation = a.consent_personalisation,
+             consent_at = a.consent_at,
+             consent_source = a.consent_source
+         FROM (SELECT consent_tracking, consent_personalisation, consent_at, consent_source
+               FROM profiles WHERE shop_id = $1 AND profile_id = $2) AS a
+         WHERE profiles.shop_id = $1 AND profiles.profile_id = $3
+           AND a.consent_at IS NOT NULL
+           AND (profiles.consent_at IS NULL OR profiles.consent_at < a.consent_at)",
+    )
+    .bind(shop_id)
+    .bind(absorbed)
+    .bind(survivor)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE profiles SET merged_into = $1
+         WHERE shop_id = $2 AND (profile_id = $3 OR merged_into = $3)",
+    )
+    .bind(survivor)
+    .bind(shop_id)
+    .bind(absorbed)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
