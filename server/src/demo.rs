@@ -7,7 +7,11 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
+use vitrine_types::{Channel, EventBody, EventIn, PurchaseLine};
+
 use crate::db::Db;
+use crate::events::{self, Source, ValidEvent};
+use crate::profiles::{self, ProfileKey};
 use crate::shops::{self, NewShop};
 
 /// The demo shop's id.
@@ -168,7 +172,9 @@ async fn insert_stock(
 }
 
 /// Sixty days of orders, online and at the tills, with a skewed popularity so that "popular"
-/// means something; deterministic apart from being anchored at `now`.
+/// means something; deterministic apart from being anchored at `now`. Orders of known
+/// customers go through event ingestion, as a shop's import would; anonymous till receipts
+/// only count as sales.
 async fn insert_history(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     catalogue: &Catalogue,
@@ -180,32 +186,78 @@ async fn insert_history(
     rng.shuffle(&mut ranking);
     for order in 0..DEMO_ORDERS {
         let in_store = rng.u8(0..10) < 4;
-        let store = in_store.then(|| &catalogue.stores[rng.usize(0..catalogue.stores.len())]);
+        let store = in_store.then(|| {
+            catalogue.stores[rng.usize(0..catalogue.stores.len())]
+                .store_id
+                .clone()
+        });
         let customer = (rng.u8(0..10) < 7).then(|| format!("K-{}", 1001 + rng.u16(0..60)));
         let purchased_at = now - rng.i64(0..60 * 24 * 3600);
-        for line_no in 0..rng.i64(1..4) {
-            // The minimum of two draws skews towards the front of the (shuffled) ranking.
-            let rank = rng
-                .usize(0..products.len())
-                .min(rng.usize(0..products.len()));
-            let product = &products[ranking[rank]];
-            sqlx::query(
-                "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
-                     unit_price_minor, channel, store_id, customer_id, purchased_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(DEMO_SHOP_ID)
-            .bind(format!("DEMO-{order:05}"))
-            .bind(line_no)
-            .bind(&product.sku)
-            .bind(rng.i64(1..3))
-            .bind(product.price_minor)
-            .bind(if in_store { "store" } else { "web" })
-            .bind(store.map(|store| store.store_id.as_str()))
-            .bind(customer.as_deref())
-            .bind(purchased_at)
-            .execute(&mut **tx)
-            .await?;
+        let lines: Vec<PurchaseLine> = (0..rng.usize(1..4))
+            .map(|_| {
+                // The minimum of two draws skews towards the front of the (shuffled) ranking.
+                let rank = rng
+                    .usize(0..products.len())
+                    .min(rng.usize(0..products.len()));
+                let product = &products[ranking[rank]];
+                PurchaseLine {
+                    sku: product.sku.clone(),
+                    quantity: rng.i64(1..3),
+                    unit_price_minor: product.price_minor,
+                }
+            })
+            .collect();
+        let order_id = format!("DEMO-{order:05}");
+        let channel = if in_store {
+            Channel::Store
+        } else {
+            Channel::Web
+        };
+        match customer {
+            Some(customer) => {
+                let event = EventIn {
+                    id: format!("demo-{order:05}"),
+                    occurred_at: Some(purchased_at),
+                    customer_id: Some(customer.clone()),
+                    card: None,
+                    visitor_id: None,
+                    body: EventBody::Purchase {
+                        order_id,
+                        channel,
+                        store_id: store,
+                        receipt_id: None,
+                        currency: "EUR".into(),
+                        lines,
+                    },
+                };
+                let event = ValidEvent::parse(event, now)
+                    .map_err(|err| sqlx::Error::Protocol(format!("demo event: {err}")))?;
+                let keys = [ProfileKey::Customer(customer)];
+                let profile = profiles::resolve(tx, DEMO_SHOP_ID, &keys, now)
+                    .await?
+                    .profile;
+                events::store(tx, DEMO_SHOP_ID, &profile, Source::Server, &event, now).await?;
+            }
+            None => {
+                for (line_no, line) in lines.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
+                             unit_price_minor, channel, store_id, purchased_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(DEMO_SHOP_ID)
+                    .bind(&order_id)
+                    .bind(line_no as i64)
+                    .bind(&line.sku)
+                    .bind(line.quantity)
+                    .bind(line.unit_price_minor)
+                    .bind(channel.as_str())
+                    .bind(store.as_deref())
+                    .bind(purchased_at)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
         }
     }
     Ok(())

@@ -7,6 +7,7 @@
 pub mod bundle;
 pub mod config;
 pub mod consent;
+pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod events;

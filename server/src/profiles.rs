@@ -287,3 +287,35 @@ pub async fn merge(
     .await?;
     Ok(())
 }
+
+/// The tombstone of an erased id: SHA-256 of shop, kind and id, hex.
+pub fn tombstone_digest(shop_id: &str, key: &ProfileKey) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [shop_id, key.kind(), key.id()] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The first of `keys` that was erased, if any: such ids are never linked again.
+pub async fn first_erased<'k>(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    keys: &'k [ProfileKey],
+) -> sqlx::Result<Option<&'k ProfileKey>> {
+    for key in keys {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT erased_at FROM tombstones WHERE shop_id = $1 AND id_digest = $2",
+        )
+        .bind(shop_id)
+        .bind(tombstone_digest(shop_id, key))
+        .fetch_optional(&mut *conn)
+        .await?;
+        if row.is_some() {
+            return Ok(Some(key));
+        }
+    }
+    Ok(None)
+}

@@ -5,6 +5,7 @@
 //! compiles to wasm without pulling anything heavy into the bundle.
 
 pub mod consent;
+pub mod customers;
 pub mod error;
 pub mod events;
 pub mod identify;
@@ -12,6 +13,7 @@ pub mod money;
 pub mod recommendations;
 
 pub use consent::{ConsentState, ConsentUpdate};
+pub use customers::{CustomerExport, ErasureResult, ExportedPurchaseLine, LinkedId};
 pub use error::{ApiError, ApiErrorBody};
 pub use events::{
     BrowserEvents, Channel, EventBody, EventIn, IngestResult, LineError, PurchaseLine,

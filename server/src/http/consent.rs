@@ -57,6 +57,13 @@ async fn update(
         keys.push(ProfileKey::Customer(customer.customer_id));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
+    if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, &keys).await? {
+        return Err(ApiError::Erased(format!(
+            "{} id {}",
+            erased.kind(),
+            erased.id()
+        )));
+    }
     // A consent record is kept whatever was chosen: it is the proof of the choice.
     let profile = profiles::resolve(&mut tx, &shop.id, &keys, now)
         .await?

@@ -45,6 +45,9 @@ pub enum ApiError {
     /// The customer token is malformed, expired or wrongly signed.
     #[error(transparent)]
     InvalidCustomerToken(#[from] crate::identity::TokenError),
+    /// The id was erased (GDPR) and is never linked again.
+    #[error("`{0}` was erased and cannot be used again")]
+    Erased(String),
     /// The key matches no shop.
     #[error("the key is not valid")]
     InvalidKey,
@@ -77,6 +80,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::InvalidCustomerToken(_) => (StatusCode::UNAUTHORIZED, "invalid_customer_token"),
+            Self::Erased(_) => (StatusCode::GONE, "erased"),
             Self::OriginNotAllowed(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             Self::BundleUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "bundle_unavailable"),
             Self::Database(_) | Self::Internal(_) => {

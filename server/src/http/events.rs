@@ -99,6 +99,13 @@ async fn browser_events(
         }
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
+    if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, &keys).await? {
+        return Err(ApiError::Erased(format!(
+            "{} id {}",
+            erased.kind(),
+            erased.id()
+        )));
+    }
     let mut existing = None;
     for key in &keys {
         existing = existing.or(profiles::find(&mut tx, &shop.id, key).await?);
@@ -181,7 +188,7 @@ async fn bulk_events(
             }
         };
         let checked =
-            server_keys(&event).and_then(|keys| Ok((keys, ValidEvent::parse(event, now)?)));
+            server_keys(&event).and_then(|keys| Ok((number, keys, ValidEvent::parse(event, now)?)));
         match checked {
             Ok(event) => valid.push(event),
             Err(message) => result
@@ -194,7 +201,16 @@ async fn bulk_events(
     // Most lines of a till export name the same few customers: resolve each id set once,
     // and start over whenever a merge may have made a remembered profile stale.
     let mut known: HashMap<Vec<ProfileKey>, String> = HashMap::new();
-    for (keys, event) in &valid {
+    for (number, keys, event) in &valid {
+        if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, keys).await? {
+            let message = format!(
+                "{} id `{}` was erased and cannot be used again",
+                erased.kind(),
+                erased.id()
+            );
+            result.errors.push(line_error(*number, "erased", message));
+            continue;
+        }
         let profile = match known.get(keys) {
             Some(profile) => profile.clone(),
             None => {

@@ -31,6 +31,13 @@ async fn identify(
     let customer = verified_customer(&state, &shop, &request.customer_token, now).await?;
     let keys = [visitor, ProfileKey::Customer(customer.customer_id)];
     let mut tx = crate::db::begin_write(&state.db).await?;
+    if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, &keys).await? {
+        return Err(ApiError::Erased(format!(
+            "{} id {}",
+            erased.kind(),
+            erased.id()
+        )));
+    }
     let mut existing = None;
     for key in &keys {
         existing = existing.or(profiles::find(&mut tx, &shop.id, key).await?);

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod auth;
 pub mod consent;
+pub mod customers;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -33,6 +34,7 @@ pub fn app(state: AppState) -> Router {
     let service = health::router()
         .merge(assets::router())
         .merge(events::server_router())
+        .merge(customers::router())
         .method_not_allowed_fallback(error::method_not_allowed);
     Router::new()
         .merge(service)

@@ -4,6 +4,7 @@ mod assets;
 mod demo;
 mod errors;
 mod events;
+mod gdpr;
 mod helpers;
 mod identity;
 mod recommendations;

@@ -1,0 +1,174 @@
+//! GDPR: export (Art. 15/20) and erasure (Art. 17) of a customer across every id linked to her
+//! and every table holding her data. Erasure leaves only tombstones (digests of the ids).
+
+use sqlx::AnyConnection;
+use vitrine_types::{CustomerExport, ErasureResult, ExportedPurchaseLine, LinkedId};
+
+use crate::consent;
+use crate::profiles::{self, ProfileKey};
+
+#[derive(sqlx::FromRow)]
+struct PurchaseRow {
+    order_id: String,
+    sku: String,
+    quantity: i64,
+    unit_price_minor: i64,
+    channel: String,
+    store_id: Option<String>,
+    purchased_at: i64,
+}
+
+/// Her profile and every profile merged into it.
+async fn family(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    customer: &ProfileKey,
+) -> sqlx::Result<Option<(String, Vec<String>)>> {
+    let Some(profile) = profiles::find(conn, shop_id, customer).await? else {
+        return Ok(None);
+    };
+    let merged: Vec<(String,)> =
+        sqlx::query_as("SELECT profile_id FROM profiles WHERE shop_id = $1 AND merged_into = $2")
+            .bind(shop_id)
+            .bind(&profile)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut all = vec![profile.clone()];
+    all.extend(merged.into_iter().map(|(id,)| id));
+    Ok(Some((profile, all)))
+}
+
+/// Everything held about the customer, or `None` when no such customer is known.
+pub async fn export(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    customer: &ProfileKey,
+) -> sqlx::Result<Option<CustomerExport>> {
+    let Some((profile, _)) = family(conn, shop_id, customer).await? else {
+        return Ok(None);
+    };
+    let ids: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, external_id, linked_at FROM profile_ids
+         WHERE shop_id = $1 AND profile_id = $2 ORDER BY kind, external_id",
+    )
+    .bind(shop_id)
+    .bind(&profile)
+    .fetch_all(&mut *conn)
+    .await?;
+    let events: Vec<(String,)> = sqlx::query_as(
+        "SELECT payload FROM events WHERE shop_id = $1 AND profile_id = $2
+         ORDER BY occurred_at, event_id",
+    )
+    .bind(shop_id)
+    .bind(&profile)
+    .fetch_all(&mut *conn)
+    .await?;
+    let purchases: Vec<PurchaseRow> = sqlx::query_as(
+        "SELECT order_id, sku, quantity, unit_price_minor, channel, store_id, purchased_at
+         FROM purchase_lines
+         WHERE shop_id = $1 AND (profile_id = $2 OR customer_id = $3)
+         ORDER BY purchased_at, order_id, line_no",
+    )
+    .bind(shop_id)
+    .bind(&profile)
+    .bind(customer.id())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(CustomerExport {
+        customer_id: customer.id().to_string(),
+        linked_ids: ids
+            .into_iter()
+            .map(|(kind, id, linked_at)| LinkedId {
+                kind,
+                id,
+                linked_at,
+            })
+            .collect(),
+        consent: consent::effective(conn, shop_id, Some(&profile)).await?,
+        events: events
+            .into_iter()
+            .map(|(payload,)| serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null))
+            .collect(),
+        purchases: purchases
+            .into_iter()
+            .map(|row| ExportedPurchaseLine {
+                order_id: row.order_id,
+                sku: row.sku,
+                quantity: row.quantity,
+                unit_price_minor: row.unit_price_minor,
+                channel: row.channel,
+                store_id: row.store_id,
+                purchased_at: row.purchased_at,
+            })
+            .collect(),
+    }))
+}
+
+/// Removes the customer from every table; `None` when no such customer is known.
+pub async fn erase(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    customer: &ProfileKey,
+    now: i64,
+) -> sqlx::Result<Option<ErasureResult>> {
+    profiles::serialize_identity_changes(conn, shop_id).await?;
+    let Some((_, family)) = family(conn, shop_id, customer).await? else {
+        return Ok(None);
+    };
+    let mut result = ErasureResult {
+        profiles: 0,
+        ids: 0,
+        events: 0,
+        purchase_lines: 0,
+    };
+    // Counted as `ids` when their tombstones are written.
+    let mut removed_links = 0;
+    let lines = sqlx::query("DELETE FROM purchase_lines WHERE shop_id = $1 AND customer_id = $2")
+        .bind(shop_id)
+        .bind(customer.id())
+        .execute(&mut *conn)
+        .await?;
+    result.purchase_lines += lines.rows_affected();
+    for profile in &family {
+        let ids: Vec<(String, String)> = sqlx::query_as(
+            "SELECT kind, external_id FROM profile_ids WHERE shop_id = $1 AND profile_id = $2",
+        )
+        .bind(shop_id)
+        .bind(profile)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (kind, id) in &ids {
+            let key = match kind.as_str() {
+                "visitor" => ProfileKey::Visitor(id.clone()),
+                "card" => ProfileKey::Card(id.clone()),
+                _ => ProfileKey::Customer(id.clone()),
+            };
+            sqlx::query(
+                "INSERT INTO tombstones (shop_id, id_digest, erased_at) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(shop_id)
+            .bind(profiles::tombstone_digest(shop_id, &key))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        result.ids += ids.len() as u64;
+        for (table, counter) in [
+            ("events", &mut result.events),
+            ("purchase_lines", &mut result.purchase_lines),
+            ("profile_ids", &mut removed_links),
+            ("profiles", &mut result.profiles),
+        ] {
+            let deleted = sqlx::query(&format!(
+                "DELETE FROM {table} WHERE shop_id = $1 AND profile_id = $2"
+            ))
+            .bind(shop_id)
+            .bind(profile)
+            .execute(&mut *conn)
+            .await?;
+            *counter += deleted.rows_affected();
+        }
+    }
+    Ok(Some(result))
+}

@@ -1,0 +1,50 @@
+//! `GET /v1/customers/{customer_id}/export` and `DELETE /v1/customers/{customer_id}` (secret
+//! key): GDPR export and erasure of one customer across every id and table.
+
+use axum::extract::{Path, State};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use vitrine_types::{CustomerExport, ErasureResult};
+
+use super::auth::SecretShop;
+use super::error::{ApiError, Result};
+use crate::profiles::ProfileKey;
+use crate::{customers, unix_now, AppState};
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/customers/{customer_id}/export", get(export))
+        .route("/v1/customers/{customer_id}", delete(erase))
+}
+
+fn customer_key(customer_id: &str) -> Result<ProfileKey> {
+    ProfileKey::customer(customer_id).map_err(ApiError::InvalidBody)
+}
+
+async fn export(
+    State(state): State<AppState>,
+    SecretShop(shop): SecretShop,
+    Path(customer_id): Path<String>,
+) -> Result<Json<CustomerExport>> {
+    let key = customer_key(&customer_id)?;
+    let mut conn = state.db.acquire().await?;
+    customers::export(&mut conn, &shop.id, &key)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("customer `{customer_id}`")))
+}
+
+async fn erase(
+    State(state): State<AppState>,
+    SecretShop(shop): SecretShop,
+    Path(customer_id): Path<String>,
+) -> Result<Json<ErasureResult>> {
+    let key = customer_key(&customer_id)?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let result = customers::erase(&mut tx, &shop.id, &key, unix_now())
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("customer `{customer_id}`")))?;
+    tx.commit().await?;
+    Ok(Json(result))
+}
