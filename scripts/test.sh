@@ -23,7 +23,7 @@ cargo test --workspace --locked 2>&1 | tee target/rust-tests.log
 
 section "server API tests on PostgreSQL"
 scripts/with-postgres.sh env VITRINE_TEST_BACKEND=postgres \
-  cargo test -p vitrine-server --test api --locked 2>&1 | tee target/postgres-tests.log
+  cargo test -p vitrine-server --test api --test process --locked 2>&1 | tee target/postgres-tests.log
 
 section "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver \

@@ -68,11 +68,40 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .await
         .with_context(|| format!("cannot open database `{}`", redact(&url)))?;
     let migrated = match backend {
-        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&db).await,
+        Backend::Sqlite => {
+            // sqlx locks migrations on PostgreSQL only; two processes starting on a new
+            // SQLite file would both apply them. A lock file beside the database orders them.
+            let _guard = sqlite_migration_lock(&url)?;
+            sqlx::migrate!("./migrations/sqlite").run(&db).await
+        }
         Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&db).await,
     };
     migrated.context("database migration failed")?;
     Ok(db)
+}
+
+/// An exclusive lock on `<database file>.migrate-lock`, released when dropped; `None` for an
+/// in-memory database.
+fn sqlite_migration_lock(url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(None);
+    }
+    let lock_path = format!("{path}.migrate-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the migration lock {lock_path}"))?;
+    file.lock()
+        .with_context(|| format!("cannot lock {lock_path}"))?;
+    Ok(Some(file))
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at once
