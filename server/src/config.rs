@@ -137,6 +137,15 @@ pub struct ServeArgs {
     /// The master key that seals the shops' secret keys.
     #[command(flatten)]
     pub master_key: MasterKeyArgs,
+    /// Requests per second allowed per key (publishable or secret); 0 turns limits off.
+    #[arg(long, env = "VITRINE_RATE_LIMIT_PER_SECOND", default_value_t = 2000)]
+    pub rate_limit_per_second: u32,
+    /// Requests a key may send at once before its rate applies.
+    #[arg(long, env = "VITRINE_RATE_LIMIT_BURST", default_value_t = 4000)]
+    pub rate_limit_burst: u32,
+    /// Longest time a request may take, in seconds (bulk imports included).
+    #[arg(long, env = "VITRINE_REQUEST_TIMEOUT_SECS", default_value_t = 300)]
+    pub request_timeout_secs: u64,
 }
 
 /// Where the master key comes from (see keyring.rs); every instance sharing a database needs

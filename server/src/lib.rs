@@ -33,6 +33,10 @@ pub struct AppState {
     pub bundle: Option<Arc<bundle::Bundle>>,
     /// Opens the sealed secret keys that customer tokens are signed with.
     pub master_key: keyring::MasterKey,
+    /// Per-key request rate limits.
+    pub rate_limiter: Arc<http::ops::KeyRateLimiter>,
+    /// Longest time a request may take.
+    pub request_timeout: std::time::Duration,
 }
 
 /// Seconds since the Unix epoch.

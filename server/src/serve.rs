@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::bundle::Bundle;
 use crate::config::ServeArgs;
+use crate::http::ops::{KeyRateLimiter, RateLimit};
 use crate::{app, db, AppState};
 
 /// Connects the database (migrating it) and loads the bundle, if built.
@@ -29,10 +30,16 @@ pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         }
     };
     let master_key = args.master_key.load()?;
+    let rate_limiter = Arc::new(KeyRateLimiter::new(RateLimit {
+        per_second: args.rate_limit_per_second,
+        burst: args.rate_limit_burst,
+    }));
     Ok(AppState {
         db,
         bundle,
         master_key,
+        rate_limiter,
+        request_timeout: std::time::Duration::from_secs(args.request_timeout_secs.max(1)),
     })
 }
 

@@ -4,6 +4,7 @@
 //! The types only derive serde; they carry no behaviour that needs a runtime, so the crate
 //! compiles to wasm without pulling anything heavy into the bundle.
 
+pub mod catalogue;
 pub mod consent;
 pub mod customers;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod identify;
 pub mod money;
 pub mod recommendations;
 
+pub use catalogue::{ImportResult, OpeningHours, ProductRow, StockRow, StoreRow, Weekday};
 pub use consent::{ConsentState, ConsentUpdate};
 pub use customers::{CustomerExport, ErasureResult, ExportedPurchaseLine, LinkedId};
 pub use error::{ApiError, ApiErrorBody};

@@ -45,6 +45,12 @@ pub enum ApiError {
     /// The customer token is malformed, expired or wrongly signed.
     #[error(transparent)]
     InvalidCustomerToken(#[from] crate::identity::TokenError),
+    /// The key sent more requests than its rate allows.
+    #[error("too many requests for this key; retry in {0} s")]
+    RateLimited(u64),
+    /// The request took longer than the server's time limit.
+    #[error("the request took too long and was stopped")]
+    Timeout,
     /// The id was erased (GDPR) and is never linked again.
     #[error("`{0}` was erased and cannot be used again")]
     Erased(String),
@@ -81,6 +87,8 @@ impl ApiError {
             }
             Self::InvalidCustomerToken(_) => (StatusCode::UNAUTHORIZED, "invalid_customer_token"),
             Self::Erased(_) => (StatusCode::GONE, "erased"),
+            Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             Self::OriginNotAllowed(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             Self::BundleUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "bundle_unavailable"),
             Self::Database(_) | Self::Internal(_) => {

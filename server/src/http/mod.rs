@@ -8,9 +8,11 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod identify;
+pub mod ops;
 pub mod recommendations;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -36,11 +38,21 @@ pub fn app(state: AppState) -> Router {
         .merge(events::server_router())
         .merge(customers::router())
         .method_not_allowed_fallback(error::method_not_allowed);
+    let timeout = state.request_timeout;
     Router::new()
         .merge(service)
         .merge(browser_api)
+        .merge(ops::router())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Outermost last: metrics see every answer, rejections from the layers get JSON bodies.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            ops::rate_limit,
+        ))
+        .layer(ops::timeout(timeout))
+        .layer(middleware::from_fn(ops::json_rejections))
+        .layer(middleware::from_fn(ops::record_metrics))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

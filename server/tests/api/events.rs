@@ -279,7 +279,7 @@ async fn malformed_bodies_and_queries_get_a_json_4xx_and_change_nothing() {
         (format!("/v1/events?key={pk}"), "application/json", json!({"visitor_id": VISITOR, "customer_token": "K-1.1.00", "events": [view]}).to_string(), StatusCode::UNAUTHORIZED, "invalid_customer_token"),
         ("/v1/events".into(), "application/json", json!({"visitor_id": VISITOR, "events": [view]}).to_string(), StatusCode::UNAUTHORIZED, "missing_key"),
         ("/v1/events?key=pk_nope".into(), "application/json", json!({"visitor_id": VISITOR, "events": [view]}).to_string(), StatusCode::UNAUTHORIZED, "invalid_key"),
-        (format!("/v1/events?key={pk}"), "application/json", "x".repeat(70_000), StatusCode::PAYLOAD_TOO_LARGE, ""),
+        (format!("/v1/events?key={pk}"), "application/json", "x".repeat(70_000), StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large"),
         (format!("/v1/identify?key={pk}"), "application/json", json!({"visitor_id": VISITOR}).to_string(), StatusCode::BAD_REQUEST, "invalid_json"),
         (format!("/v1/identify?key={pk}"), "application/json", json!({"visitor_id": VISITOR, "customer_token": "nonsense"}).to_string(), StatusCode::UNAUTHORIZED, "invalid_customer_token"),
         (format!("/v1/consent?key={pk}"), "application/json", json!({"visitor_id": VISITOR, "tracking": "yes", "personalisation": true, "source": "x"}).to_string(), StatusCode::BAD_REQUEST, "invalid_json"),

@@ -12,6 +12,7 @@ use tempfile::TempDir;
 use tower::ServiceExt;
 use vitrine_server::bundle::Bundle;
 use vitrine_server::db::{self, Db};
+use vitrine_server::http::ops::{KeyRateLimiter, RateLimit};
 use vitrine_server::keyring::MasterKey;
 use vitrine_server::shops::{self, NewShop};
 use vitrine_server::{app, demo, AppState};
@@ -24,6 +25,7 @@ pub const OTHER_SHOP_ORIGIN: &str = "https://other-shop.example";
 
 /// A running (in-process) API with the demo shop and a second, empty shop.
 pub struct TestApp {
+    pub state: AppState,
     pub db: Db,
     pub master_key: MasterKey,
     pub router: Router,
@@ -160,12 +162,19 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
     } else {
         None
     };
-    let router = app(AppState {
+    let state = AppState {
         db: db.clone(),
         bundle,
         master_key: master_key.clone(),
-    });
+        rate_limiter: std::sync::Arc::new(KeyRateLimiter::new(RateLimit {
+            per_second: 1000,
+            burst: 1000,
+        })),
+        request_timeout: std::time::Duration::from_secs(30),
+    };
+    let router = app(state.clone());
     TestApp {
+        state,
         db,
         master_key,
         router,
@@ -174,6 +183,14 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
 }
 
 impl TestApp {
+    /// The same app with a different per-key rate limit.
+    pub fn with_rate_limit(mut self, per_second: u32, burst: u32) -> Self {
+        self.state.rate_limiter =
+            std::sync::Arc::new(KeyRateLimiter::new(RateLimit { per_second, burst }));
+        self.router = app(self.state.clone());
+        self
+    }
+
     /// Sends a request with the given method, URI and headers.
     pub async fn request(&self, method: &str, uri: &str, headers: &[(&str, &str)]) -> Answer {
         self.send(method, uri, headers, Vec::new()).await

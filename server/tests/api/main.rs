@@ -7,5 +7,6 @@ mod events;
 mod gdpr;
 mod helpers;
 mod identity;
+mod ops;
 mod recommendations;
 mod shops;
