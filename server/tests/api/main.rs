@@ -10,3 +10,4 @@ mod identity;
 mod ops;
 mod recommendations;
 mod shops;
+mod tenancy;
