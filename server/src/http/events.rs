@@ -202,18 +202,20 @@ async fn bulk_events(
     // and start over whenever a merge may have made a remembered profile stale.
     let mut known: HashMap<Vec<ProfileKey>, String> = HashMap::new();
     for (number, keys, event) in &valid {
-        if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, keys).await? {
-            let message = format!(
-                "{} id `{}` was erased and cannot be used again",
-                erased.kind(),
-                erased.id()
-            );
-            result.errors.push(line_error(*number, "erased", message));
-            continue;
-        }
+        // Remembered id sets were checked against the tombstones when first seen; an erasure
+        // cannot happen meanwhile (it takes the identity lock this transaction holds).
         let profile = match known.get(keys) {
             Some(profile) => profile.clone(),
             None => {
+                if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, keys).await? {
+                    let message = format!(
+                        "{} id `{}` was erased and cannot be used again",
+                        erased.kind(),
+                        erased.id()
+                    );
+                    result.errors.push(line_error(*number, "erased", message));
+                    continue;
+                }
                 let resolved = profiles::resolve(&mut tx, &shop.id, keys, now).await?;
                 if resolved.merged {
                     known.clear();
