@@ -44,6 +44,8 @@ pub enum Command {
     BundleReport(BundleReportArgs),
     /// Manage shops (tenants) and their keys.
     Shop(ShopArgs),
+    /// Import products, stores or stock (NDJSON or CSV) into a shop's catalogue.
+    Import(crate::import::ImportArgs),
 }
 
 /// Options of `shop`.

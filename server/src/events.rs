@@ -139,7 +139,9 @@ fn check_token(field: &str, value: &str, max: usize) -> Result<(), String> {
     }
 }
 
-fn check_sku(sku: &str) -> Result<(), String> {
+/// The one rule for SKUs, wherever they enter (events, imports): 1–128 bytes, no control
+/// characters.
+pub fn check_sku(sku: &str) -> Result<(), String> {
     if !sku.is_empty() && sku.len() <= 128 && !sku.chars().any(char::is_control) {
         Ok(())
     } else {

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod events;
 pub mod http;
 pub mod identity;
+pub mod import;
 pub mod keyring;
 pub mod popularity;
 pub mod profiles;

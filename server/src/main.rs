@@ -25,6 +25,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(args) => run_demo(args).await,
         Command::Storefront(args) => run_storefront(args).await,
         Command::Shop(args) => run_shop(args).await,
+        Command::Import(args) => vitrine_server::import::run(args).await,
         Command::BundleReport(args) => {
             let bundle = bundle::Bundle::load(&args.bundle_dir)?;
             print!("{}", bundle.size_report());
@@ -173,7 +174,10 @@ fn same_site_variants(origin: &str) -> Vec<String> {
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_env("VITRINE_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to stderr: stdout carries the commands' output (keys, JSON results).
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod identify;
+pub mod imports;
 pub mod ops;
 pub mod recommendations;
 
@@ -38,11 +39,16 @@ pub fn app(state: AppState) -> Router {
         .merge(events::server_router())
         .merge(customers::router())
         .method_not_allowed_fallback(error::method_not_allowed);
-    let timeout = state.request_timeout;
-    Router::new()
+    // Every request has a time limit but imports, which stream files of any size.
+    let timed = Router::new()
         .merge(service)
         .merge(browser_api)
         .merge(ops::router())
+        .layer(ops::timeout(state.request_timeout));
+    let imports = imports::router().method_not_allowed_fallback(error::method_not_allowed);
+    Router::new()
+        .merge(timed)
+        .merge(imports)
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Outermost last: metrics see every answer, rejections from the layers get JSON bodies.
@@ -50,7 +56,6 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             ops::rate_limit,
         ))
-        .layer(ops::timeout(timeout))
         .layer(middleware::from_fn(ops::json_rejections))
         .layer(middleware::from_fn(ops::record_metrics))
         .layer(TraceLayer::new_for_http())

@@ -7,6 +7,7 @@ mod events;
 mod gdpr;
 mod helpers;
 mod identity;
+mod imports;
 mod ops;
 mod recommendations;
 mod shops;

@@ -1,0 +1,95 @@
+//! `POST /v1/products`, `POST /v1/stores`, `POST /v1/stock` (secret key): catalogue imports
+//! as NDJSON (`application/x-ndjson`, `application/json` or no `Content-Type`) or CSV
+//! (`text/csv`), of any size. The body is read as a stream, line by line; the answer is an
+//! [`ImportResult`] with the rows written and the lines refused (see `crate::import`).
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use futures_util::TryStreamExt;
+use tokio_util::io::StreamReader;
+use vitrine_types::ImportResult;
+
+use super::auth::SecretShop;
+use super::error::{ApiError, Result};
+use crate::import::{self, Format, ImportError, Kind};
+use crate::AppState;
+
+/// Routes for catalogue imports (secret key, bodies of any size).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/products", post(products))
+        .route("/v1/stores", post(stores))
+        .route("/v1/stock", post(stock))
+        // The body is streamed, never held whole, so no size limit applies.
+        .layer(DefaultBodyLimit::disable())
+}
+
+async fn products(
+    State(state): State<AppState>,
+    SecretShop(shop): SecretShop,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ImportResult>> {
+    run(&state, &shop.id, Kind::Products, &headers, body).await
+}
+
+async fn stores(
+    State(state): State<AppState>,
+    SecretShop(shop): SecretShop,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ImportResult>> {
+    run(&state, &shop.id, Kind::Stores, &headers, body).await
+}
+
+async fn stock(
+    State(state): State<AppState>,
+    SecretShop(shop): SecretShop,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ImportResult>> {
+    run(&state, &shop.id, Kind::Stock, &headers, body).await
+}
+
+async fn run(
+    state: &AppState,
+    shop_id: &str,
+    kind: Kind,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Json<ImportResult>> {
+    let format = format_of(headers)?;
+    let input = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
+    let result = import::import(&state.db, shop_id, kind, format, input)
+        .await
+        .map_err(|err| match err {
+            ImportError::Database(err) => ApiError::Database(err),
+            ImportError::Io(err) => ApiError::InvalidBody(format!(
+                "the body could not be read to its end ({err}); the rows before were kept"
+            )),
+        })?;
+    Ok(Json(result))
+}
+
+/// The import format a `Content-Type` names.
+fn format_of(headers: &HeaderMap) -> Result<Format> {
+    let Some(value) = headers.get(CONTENT_TYPE) else {
+        return Ok(Format::Ndjson);
+    };
+    let value = value.to_str().unwrap_or_default();
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/x-ndjson" | "application/json" => Ok(Format::Ndjson),
+        "text/csv" => Ok(Format::Csv),
+        _ => Err(ApiError::UnsupportedMediaType(value.to_string())),
+    }
+}
