@@ -145,9 +145,12 @@ pub struct ServeArgs {
     /// Requests a key may send at once before its rate applies.
     #[arg(long, env = "VITRINE_RATE_LIMIT_BURST", default_value_t = 4000)]
     pub rate_limit_burst: u32,
-    /// Longest time a request may take, in seconds (bulk imports included).
+    /// Longest time a request may take, in seconds (catalogue imports have no limit).
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT_SECS", default_value_t = 300)]
     pub request_timeout_secs: u64,
+    /// How often each shop's best-seller ranking is recomputed, in seconds.
+    #[arg(long, env = "VITRINE_POPULARITY_REFRESH_SECS", default_value_t = 60)]
+    pub popularity_refresh_secs: u64,
 }
 
 /// Where the master key comes from (see keyring.rs); every instance sharing a database needs

@@ -38,6 +38,8 @@ pub struct AppState {
     pub rate_limiter: Arc<http::ops::KeyRateLimiter>,
     /// Longest time a request may take.
     pub request_timeout: std::time::Duration,
+    /// Each shop's best sellers, recomputed periodically.
+    pub popularity: Arc<popularity::PopularityCache>,
 }
 
 /// Seconds since the Unix epoch.

@@ -1,9 +1,59 @@
 //! Popular products: the cold-start list every shop has from day one, ranked by units sold in
 //! the last 30 days, then all time, then SKU (so equal counts give a stable order).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use vitrine_types::{Money, RecommendationReason, RecommendedProduct};
 
 use crate::db::Db;
+
+/// Length of the ranking kept per shop: the most a widget asks for, plus the product on screen.
+pub const RANKING_LEN: u32 = crate::http::recommendations::MAX_LIMIT + 1;
+
+/// Each shop's ranking, recomputed at most once per `ttl`: the ranking aggregates every sale,
+/// far too much work for every page view, and a minute-old best-seller list is just as good.
+pub struct PopularityCache {
+    ttl: Duration,
+    rankings: Mutex<HashMap<String, (Instant, Arc<Vec<RecommendedProduct>>)>>,
+}
+
+impl PopularityCache {
+    /// A cache whose rankings are recomputed after `ttl` (zero: on every call).
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            rankings: Mutex::default(),
+        }
+    }
+
+    /// The shop's top [`RANKING_LEN`] products, best first.
+    pub async fn ranking(
+        &self,
+        db: &Db,
+        shop_id: &str,
+        now: i64,
+    ) -> sqlx::Result<Arc<Vec<RecommendedProduct>>> {
+        let cached = self
+            .rankings
+            .lock()
+            .expect("not poisoned")
+            .get(shop_id)
+            .cloned();
+        if let Some((computed, ranking)) = cached {
+            if computed.elapsed() < self.ttl {
+                return Ok(ranking);
+            }
+        }
+        let ranking = Arc::new(popular_products(db, shop_id, None, RANKING_LEN, now).await?);
+        self.rankings
+            .lock()
+            .expect("not poisoned")
+            .insert(shop_id.to_string(), (Instant::now(), ranking.clone()));
+        Ok(ranking)
+    }
+}
 
 /// Seconds in the window that counts as "recent".
 const RECENT_WINDOW_SECS: i64 = 30 * 24 * 3600;

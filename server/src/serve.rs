@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::bundle::Bundle;
 use crate::config::ServeArgs;
 use crate::http::ops::{KeyRateLimiter, RateLimit};
+use crate::popularity::PopularityCache;
 use crate::{app, db, AppState};
 
 /// Connects the database (migrating it) and loads the bundle, if built.
@@ -40,6 +41,9 @@ pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         master_key,
         rate_limiter,
         request_timeout: std::time::Duration::from_secs(args.request_timeout_secs.max(1)),
+        popularity: Arc::new(PopularityCache::new(std::time::Duration::from_secs(
+            args.popularity_refresh_secs,
+        ))),
     })
 }
 

@@ -8,7 +8,7 @@ use vitrine_types::{RecommendationContext, RecommendationsResponse};
 
 use super::auth::PublishableShop;
 use super::error::{ApiError, ApiQuery, Result};
-use crate::{popularity, AppState};
+use crate::AppState;
 
 /// Most tiles one widget may ask for.
 pub const MAX_LIMIT: u32 = 24;
@@ -44,9 +44,16 @@ async fn recommendations(
         RecommendationContext::Product(sku) => Some(sku.as_str()),
         RecommendationContext::Home | RecommendationContext::Cart => None,
     };
-    let items =
-        popularity::popular_products(&state.db, &shop.id, on_screen, limit, crate::unix_now())
-            .await?;
+    let ranking = state
+        .popularity
+        .ranking(&state.db, &shop.id, crate::unix_now())
+        .await?;
+    let items = ranking
+        .iter()
+        .filter(|product| Some(product.sku.as_str()) != on_screen)
+        .take(limit as usize)
+        .cloned()
+        .collect();
     Ok(Json(RecommendationsResponse {
         recommendation_id: uuid::Uuid::new_v4().simple().to_string(),
         items,

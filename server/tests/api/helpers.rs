@@ -14,6 +14,7 @@ use vitrine_server::bundle::Bundle;
 use vitrine_server::db::{self, Db};
 use vitrine_server::http::ops::{KeyRateLimiter, RateLimit};
 use vitrine_server::keyring::MasterKey;
+use vitrine_server::popularity::PopularityCache;
 use vitrine_server::shops::{self, NewShop};
 use vitrine_server::{app, demo, AppState};
 
@@ -171,6 +172,8 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
             burst: 1000,
         })),
         request_timeout: std::time::Duration::from_secs(30),
+        // Recomputed on every call, so tests see their own sales at once.
+        popularity: std::sync::Arc::new(PopularityCache::new(std::time::Duration::ZERO)),
     };
     let router = app(state.clone());
     TestApp {
@@ -183,6 +186,13 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
 }
 
 impl TestApp {
+    /// The same app with best-seller rankings kept for `ttl`.
+    pub fn with_popularity_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.state.popularity = std::sync::Arc::new(PopularityCache::new(ttl));
+        self.router = app(self.state.clone());
+        self
+    }
+
     /// The same app with a different per-key rate limit.
     pub fn with_rate_limit(mut self, per_second: u32, burst: u32) -> Self {
         self.state.rate_limiter =

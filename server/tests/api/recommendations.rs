@@ -230,3 +230,32 @@ async fn json_answers_are_compressed_when_the_client_accepts_it() {
         24
     );
 }
+
+#[tokio::test]
+async fn the_ranking_is_kept_for_its_refresh_time_then_recomputed() {
+    let app = spawn_app()
+        .await
+        .with_popularity_ttl(std::time::Duration::from_secs(3600));
+    ranked_shop(&app, &[("B", 5, 1)]).await;
+    let first = app.get(&recs(RANKED_KEY, "limit=4")).await.skus();
+    assert_eq!(first, ["B", "A", "C", "D"]);
+    sqlx::query(
+        "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity, unit_price_minor,
+             channel, purchased_at)
+         VALUES ('ranked', 'late', 0, 'D', 99, 1000, 'web', $1)",
+    )
+    .bind(unix_now())
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        app.get(&recs(RANKED_KEY, "limit=4")).await.skus(),
+        first,
+        "served from the cache"
+    );
+    let fresh = app.with_popularity_ttl(std::time::Duration::ZERO);
+    assert_eq!(
+        fresh.get(&recs(RANKED_KEY, "limit=4")).await.skus(),
+        ["D", "B", "A", "C"]
+    );
+}
