@@ -14,9 +14,16 @@ pub const RANKING_LEN: u32 = crate::http::recommendations::MAX_LIMIT + 1;
 
 /// Each shop's ranking, recomputed at most once per `ttl`: the ranking aggregates every sale,
 /// far too much work for every page view, and a minute-old best-seller list is just as good.
+/// When a ranking is due, one request recomputes it while the others keep getting the old one.
 pub struct PopularityCache {
     ttl: Duration,
-    rankings: Mutex<HashMap<String, (Instant, Arc<Vec<RecommendedProduct>>)>>,
+    rankings: Mutex<HashMap<String, CachedRanking>>,
+}
+
+struct CachedRanking {
+    computed: Instant,
+    refreshing: bool,
+    ranking: Arc<Vec<RecommendedProduct>>,
 }
 
 impl PopularityCache {
@@ -35,23 +42,40 @@ impl PopularityCache {
         shop_id: &str,
         now: i64,
     ) -> sqlx::Result<Arc<Vec<RecommendedProduct>>> {
-        let cached = self
-            .rankings
-            .lock()
-            .expect("not poisoned")
-            .get(shop_id)
-            .cloned();
-        if let Some((computed, ranking)) = cached {
-            if computed.elapsed() < self.ttl {
-                return Ok(ranking);
+        {
+            let mut rankings = self.rankings.lock().expect("not poisoned");
+            if let Some(cached) = rankings.get_mut(shop_id) {
+                if cached.computed.elapsed() < self.ttl
+                    || (cached.refreshing && !self.ttl.is_zero())
+                {
+                    return Ok(cached.ranking.clone());
+                }
+                cached.refreshing = true;
             }
         }
-        let ranking = Arc::new(popular_products(db, shop_id, None, RANKING_LEN, now).await?);
-        self.rankings
-            .lock()
-            .expect("not poisoned")
-            .insert(shop_id.to_string(), (Instant::now(), ranking.clone()));
-        Ok(ranking)
+        let computed = popular_products(db, shop_id, None, RANKING_LEN, now).await;
+        let mut rankings = self.rankings.lock().expect("not poisoned");
+        match computed {
+            Ok(ranking) => {
+                let ranking = Arc::new(ranking);
+                rankings.insert(
+                    shop_id.to_string(),
+                    CachedRanking {
+                        computed: Instant::now(),
+                        refreshing: false,
+                        ranking: ranking.clone(),
+                    },
+                );
+                Ok(ranking)
+            }
+            Err(err) => {
+                // Let the next request try again.
+                if let Some(cached) = rankings.get_mut(shop_id) {
+                    cached.refreshing = false;
+                }
+                Err(err)
+            }
+        }
     }
 }
 
