@@ -57,13 +57,7 @@ async fn update(
         keys.push(ProfileKey::Customer(customer.customer_id));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
-    if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, &keys).await? {
-        return Err(ApiError::Erased(format!(
-            "{} id {}",
-            erased.kind(),
-            erased.id()
-        )));
-    }
+    refuse_erased(&mut tx, &shop.id, &keys).await?;
     // A consent record is kept whatever was chosen: it is the proof of the choice.
     let profile = profiles::resolve(&mut tx, &shop.id, &keys, now)
         .await?
@@ -81,4 +75,37 @@ async fn update(
     let state_now = consent::effective(&mut tx, &shop.id, Some(&profile)).await?;
     tx.commit().await?;
     Ok(Json(state_now))
+}
+
+/// Refuses ids that were erased (GDPR): they are never linked or tracked again.
+pub(super) async fn refuse_erased(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: &str,
+    keys: &[ProfileKey],
+) -> Result<()> {
+    match profiles::first_erased(conn, shop_id, keys).await? {
+        Some(erased) => Err(ApiError::Erased(format!(
+            "{} id {}",
+            erased.kind(),
+            erased.id()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Whether a browser (its visitor id, and customer if logged in) may be tracked: its ids were
+/// not erased, and the consent of the profile they lead to (or the shop's default) allows it.
+pub(super) async fn browser_may_be_tracked(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: &str,
+    keys: &[ProfileKey],
+) -> Result<bool> {
+    refuse_erased(conn, shop_id, keys).await?;
+    let mut existing = None;
+    for key in keys {
+        existing = existing.or(profiles::find(conn, shop_id, key).await?);
+    }
+    Ok(consent::effective(conn, shop_id, existing.as_deref())
+        .await?
+        .tracking)
 }

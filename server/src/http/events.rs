@@ -15,7 +15,7 @@ use super::auth::{verified_customer, PublishableShop, SecretShop};
 use super::error::{check_media_type, json_body, ApiError, Result};
 use crate::events::{self, Source, ValidEvent};
 use crate::profiles::{self, ProfileKey};
-use crate::{consent, unix_now, AppState};
+use crate::{unix_now, AppState};
 
 /// Most events in one browser batch.
 pub const MAX_BROWSER_EVENTS: usize = 50;
@@ -99,21 +99,7 @@ async fn browser_events(
         }
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
-    if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, &keys).await? {
-        return Err(ApiError::Erased(format!(
-            "{} id {}",
-            erased.kind(),
-            erased.id()
-        )));
-    }
-    let mut existing = None;
-    for key in &keys {
-        existing = existing.or(profiles::find(&mut tx, &shop.id, key).await?);
-    }
-    if !consent::effective(&mut tx, &shop.id, existing.as_deref())
-        .await?
-        .tracking
-    {
+    if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &keys).await? {
         // Not even the visitor id is stored: nothing about this browser is kept.
         result.dropped_without_consent = valid.len() as u64;
         return Ok(Json(result));

@@ -12,7 +12,7 @@ use vitrine_types::{IdentifyRequest, IdentifyResult};
 use super::auth::{verified_customer, PublishableShop};
 use super::error::{json_body, ApiError, Result};
 use crate::profiles::{self, ProfileKey};
-use crate::{consent, unix_now, AppState};
+use crate::{unix_now, AppState};
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {
@@ -31,21 +31,7 @@ async fn identify(
     let customer = verified_customer(&state, &shop, &request.customer_token, now).await?;
     let keys = [visitor, ProfileKey::Customer(customer.customer_id)];
     let mut tx = crate::db::begin_write(&state.db).await?;
-    if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, &keys).await? {
-        return Err(ApiError::Erased(format!(
-            "{} id {}",
-            erased.kind(),
-            erased.id()
-        )));
-    }
-    let mut existing = None;
-    for key in &keys {
-        existing = existing.or(profiles::find(&mut tx, &shop.id, key).await?);
-    }
-    if !consent::effective(&mut tx, &shop.id, existing.as_deref())
-        .await?
-        .tracking
-    {
+    if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &keys).await? {
         return Ok(Json(IdentifyResult { linked: false }));
     }
     profiles::resolve(&mut tx, &shop.id, &keys, now).await?;
