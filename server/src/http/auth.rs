@@ -98,3 +98,20 @@ pub async fn verified_customer(
     let secret_key = shops::secret_key(&state.db, &state.master_key, &shop.id).await?;
     Ok(crate::identity::verify(&secret_key, token, now)?)
 }
+
+/// A browser's ids: its visitor id and, with a valid customer token, the customer it names.
+pub async fn browser_keys(
+    state: &AppState,
+    shop: &Shop,
+    visitor_id: &str,
+    customer_token: Option<&str>,
+    now: i64,
+) -> Result<Vec<crate::profiles::ProfileKey>, ApiError> {
+    let mut keys =
+        vec![crate::profiles::ProfileKey::visitor(visitor_id).map_err(ApiError::InvalidBody)?];
+    if let Some(token) = customer_token {
+        let customer = verified_customer(state, shop, token, now).await?;
+        keys.push(crate::profiles::ProfileKey::Customer(customer.customer_id));
+    }
+    Ok(keys)
+}

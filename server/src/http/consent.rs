@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use vitrine_types::{ConsentState, ConsentUpdate};
 
-use super::auth::{verified_customer, PublishableShop};
+use super::auth::{browser_keys, PublishableShop};
 use super::error::{json_body, ApiError, ApiQuery, Result};
 use crate::profiles::{self, ProfileKey};
 use crate::{consent, unix_now, AppState};
@@ -51,11 +51,14 @@ async fn update(
             "source must be 1 to 64 characters".into(),
         ));
     }
-    let mut keys = vec![ProfileKey::visitor(&update.visitor_id).map_err(ApiError::InvalidBody)?];
-    if let Some(token) = &update.customer_token {
-        let customer = verified_customer(&state, &shop, token, now).await?;
-        keys.push(ProfileKey::Customer(customer.customer_id));
-    }
+    let keys = browser_keys(
+        &state,
+        &shop,
+        &update.visitor_id,
+        update.customer_token.as_deref(),
+        now,
+    )
+    .await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     refuse_erased(&mut tx, &shop.id, &keys).await?;
     // A consent record is kept whatever was chosen: it is the proof of the choice.

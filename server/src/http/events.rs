@@ -11,7 +11,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use vitrine_types::{BrowserEvents, EventIn, IngestResult, LineError};
 
-use super::auth::{verified_customer, PublishableShop, SecretShop};
+use super::auth::{browser_keys, PublishableShop, SecretShop};
 use super::error::{check_media_type, json_body, ApiError, Result};
 use crate::events::{self, Source, ValidEvent};
 use crate::profiles::{self, ProfileKey};
@@ -63,7 +63,6 @@ async fn browser_events(
 ) -> Result<Json<IngestResult>> {
     let batch: BrowserEvents = json_body(&headers, &body)?;
     let now = unix_now();
-    let mut keys = vec![ProfileKey::visitor(&batch.visitor_id).map_err(ApiError::InvalidBody)?];
     if batch.events.is_empty() {
         return Err(ApiError::InvalidBody(
             "events must hold at least one event".into(),
@@ -75,10 +74,14 @@ async fn browser_events(
             batch.events.len()
         )));
     }
-    if let Some(token) = &batch.customer_token {
-        let customer = verified_customer(&state, &shop, token, now).await?;
-        keys.push(ProfileKey::Customer(customer.customer_id));
-    }
+    let keys = browser_keys(
+        &state,
+        &shop,
+        &batch.visitor_id,
+        batch.customer_token.as_deref(),
+        now,
+    )
+    .await?;
     let mut result = empty_result();
     let mut valid = Vec::new();
     for (index, event) in batch.events.into_iter().enumerate() {

@@ -9,9 +9,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use vitrine_types::{IdentifyRequest, IdentifyResult};
 
-use super::auth::{verified_customer, PublishableShop};
-use super::error::{json_body, ApiError, Result};
-use crate::profiles::{self, ProfileKey};
+use super::auth::{browser_keys, PublishableShop};
+use super::error::{json_body, Result};
+use crate::profiles;
 use crate::{unix_now, AppState};
 
 /// Routes of this resource.
@@ -27,9 +27,14 @@ async fn identify(
 ) -> Result<Json<IdentifyResult>> {
     let request: IdentifyRequest = json_body(&headers, &body)?;
     let now = unix_now();
-    let visitor = ProfileKey::visitor(&request.visitor_id).map_err(ApiError::InvalidBody)?;
-    let customer = verified_customer(&state, &shop, &request.customer_token, now).await?;
-    let keys = [visitor, ProfileKey::Customer(customer.customer_id)];
+    let keys = browser_keys(
+        &state,
+        &shop,
+        &request.visitor_id,
+        Some(&request.customer_token),
+        now,
+    )
+    .await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &keys).await? {
         return Ok(Json(IdentifyResult { linked: false }));
