@@ -7,10 +7,12 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
+use vitrine_types::catalogue::{ProductRow, StoreRow};
 use vitrine_types::{Channel, EventBody, EventIn, PurchaseLine};
 
 use crate::db::Db;
 use crate::events::{self, Source, ValidEvent};
+use crate::import::{self, Format, Kind};
 use crate::profiles::{self, ProfileKey};
 use crate::shops::{self, NewShop};
 
@@ -28,7 +30,7 @@ const DEMO_ORDERS: usize = 600;
 struct Catalogue {
     shop: CatalogueShop,
     products: Vec<CatalogueProduct>,
-    stores: Vec<CatalogueStore>,
+    stores: Vec<StoreRow>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,20 +45,6 @@ struct CatalogueProduct {
     price_minor: i64,
     currency: String,
     category: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct CatalogueStore {
-    store_id: String,
-    name: String,
-    street: String,
-    postcode: String,
-    city: String,
-    country: String,
-    lat: f64,
-    lon: f64,
-    timezone: String,
-    opening_hours: serde_json::Value,
 }
 
 /// Creates or updates the demo shop and its data. `storefront_origins` are the origins the
@@ -91,50 +79,24 @@ pub async fn load(
     )
     .await?;
 
+    // The shop's catalogue and stores go in as any shop's would: through the importer.
+    let products: Vec<ProductRow> = catalogue
+        .products
+        .iter()
+        .map(|product| ProductRow {
+            sku: product.sku.clone(),
+            title: product.title.clone(),
+            price_minor: product.price_minor,
+            currency: product.currency.clone(),
+            url: format!("{origin}/product.html?sku={}", product.sku),
+            image_url: format!("{origin}/images/{}.svg", product.sku),
+            category: product.category.clone(),
+            attributes: Default::default(),
+        })
+        .collect();
+    import_rows(db, Kind::Products, &products).await?;
+    import_rows(db, Kind::Stores, &catalogue.stores).await?;
     let mut tx = crate::db::begin_write(db).await?;
-    for product in &catalogue.products {
-        sqlx::query(
-            "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (shop_id, sku) DO UPDATE SET title = excluded.title,
-                 price_minor = excluded.price_minor, currency = excluded.currency,
-                 url = excluded.url, image_url = excluded.image_url, category = excluded.category",
-        )
-        .bind(DEMO_SHOP_ID)
-        .bind(&product.sku)
-        .bind(&product.title)
-        .bind(product.price_minor)
-        .bind(&product.currency)
-        .bind(format!("{origin}/product.html?sku={}", product.sku))
-        .bind(format!("{origin}/images/{}.svg", product.sku))
-        .bind(&product.category)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for store in &catalogue.stores {
-        sqlx::query(
-            "INSERT INTO stores (shop_id, store_id, name, street, postcode, city, country, lat, lon,
-                                 timezone, opening_hours)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT (shop_id, store_id) DO UPDATE SET name = excluded.name,
-                 street = excluded.street, postcode = excluded.postcode, city = excluded.city,
-                 country = excluded.country, lat = excluded.lat, lon = excluded.lon,
-                 timezone = excluded.timezone, opening_hours = excluded.opening_hours",
-        )
-        .bind(DEMO_SHOP_ID)
-        .bind(&store.store_id)
-        .bind(&store.name)
-        .bind(&store.street)
-        .bind(&store.postcode)
-        .bind(&store.city)
-        .bind(&store.country)
-        .bind(store.lat)
-        .bind(store.lon)
-        .bind(&store.timezone)
-        .bind(store.opening_hours.to_string())
-        .execute(&mut *tx)
-        .await?;
-    }
     let history: Option<(i64,)> =
         sqlx::query_as("SELECT CAST(1 AS BIGINT) FROM purchase_lines WHERE shop_id = $1 LIMIT 1")
             .bind(DEMO_SHOP_ID)
@@ -145,6 +107,19 @@ pub async fn load(
         insert_history(&mut tx, &catalogue, now).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Imports `rows` as NDJSON; any refused row is an error in the demo data.
+async fn import_rows<T: serde::Serialize>(db: &Db, kind: Kind, rows: &[T]) -> anyhow::Result<()> {
+    let ndjson: String = rows
+        .iter()
+        .map(|row| serde_json::to_string(row).expect("wire types serialise") + "\n")
+        .collect();
+    let result = import::import(db, DEMO_SHOP_ID, kind, Format::Ndjson, ndjson.as_bytes()).await?;
+    if let Some(error) = result.errors.first() {
+        anyhow::bail!("demo catalogue line {}: {}", error.line, error.message);
+    }
     Ok(())
 }
 
