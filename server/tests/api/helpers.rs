@@ -15,6 +15,10 @@ use vitrine_server::db::{self, Db};
 use vitrine_server::http::ops::{KeyRateLimiter, RateLimit};
 use vitrine_server::keyring::MasterKey;
 use vitrine_server::popularity::PopularityCache;
+
+#[path = "../shared/database.rs"]
+mod database;
+pub use database::database_url;
 use vitrine_server::shops::{self, NewShop};
 use vitrine_server::{app, demo, AppState};
 
@@ -95,31 +99,6 @@ pub fn write_bundle(dir: &Path) {
     )
     .unwrap();
     std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
-}
-
-/// A fresh, empty database for one test: a SQLite file in `dir`, or, with
-/// `VITRINE_TEST_BACKEND=postgres`, a new database on the server `VITRINE_TEST_POSTGRES_URL`
-/// names (scripts/with-postgres.sh starts one).
-pub async fn database_url(dir: &Path) -> String {
-    match std::env::var("VITRINE_TEST_BACKEND").as_deref() {
-        Ok("postgres") => {
-            let admin = std::env::var("VITRINE_TEST_POSTGRES_URL").expect(
-                "VITRINE_TEST_BACKEND=postgres needs VITRINE_TEST_POSTGRES_URL (scripts/with-postgres.sh)",
-            );
-            sqlx::any::install_default_drivers();
-            let name = format!("vitrine_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin_conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-                .await
-                .expect("PostgreSQL test server");
-            sqlx::Executor::execute(&mut admin_conn, format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create test database");
-            let (base, _) = admin.rsplit_once('/').expect("URL with a database name");
-            format!("{base}/{name}")
-        }
-        Ok("sqlite") | Err(_) => format!("sqlite://{}", dir.join("vitrine.db").display()),
-        Ok(other) => panic!("VITRINE_TEST_BACKEND={other}: expected sqlite or postgres"),
-    }
 }
 
 /// Fresh database, migrated, demo shop loaded, a second shop, bundle present.

@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -34,30 +33,9 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-/// A fresh, empty database for one test: a SQLite file in `dir`, or, with
-/// `VITRINE_TEST_BACKEND=postgres`, a new database on the server `VITRINE_TEST_POSTGRES_URL`
-/// names (scripts/with-postgres.sh starts one). The same as the API suite's helper.
-async fn database_url(dir: &Path) -> String {
-    match std::env::var("VITRINE_TEST_BACKEND").as_deref() {
-        Ok("postgres") => {
-            let admin = std::env::var("VITRINE_TEST_POSTGRES_URL").expect(
-                "VITRINE_TEST_BACKEND=postgres needs VITRINE_TEST_POSTGRES_URL (scripts/with-postgres.sh)",
-            );
-            sqlx::any::install_default_drivers();
-            let name = format!("vitrine_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin_conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-                .await
-                .expect("PostgreSQL test server");
-            sqlx::Executor::execute(&mut admin_conn, format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create test database");
-            let (base, _) = admin.rsplit_once('/').expect("URL with a database name");
-            format!("{base}/{name}")
-        }
-        Ok("sqlite") | Err(_) => format!("sqlite://{}", dir.join("vitrine.db").display()),
-        Ok(other) => panic!("VITRINE_TEST_BACKEND={other}: expected sqlite or postgres"),
-    }
-}
+#[path = "../shared/database.rs"]
+mod database;
+use database::database_url;
 
 /// What every instance of one deployment shares: a database and the master key.
 pub struct Installation {
