@@ -149,9 +149,17 @@ pub fn json_body<T: DeserializeOwned>(headers: &axum::http::HeaderMap, body: &[u
 
 /// Refuses a `Content-Type` outside `accepted` (a missing one is accepted).
 pub fn check_media_type(headers: &axum::http::HeaderMap, accepted: &[&str]) -> Result<()> {
-    let Some(value) = headers.get(axum::http::header::CONTENT_TYPE) else {
-        return Ok(());
-    };
+    match media_type(headers) {
+        Some((essence, value)) if !accepted.contains(&essence.as_str()) => {
+            Err(ApiError::UnsupportedMediaType(value))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The `Content-Type` essence (lower case, parameters dropped) and the header as sent.
+pub fn media_type(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(axum::http::header::CONTENT_TYPE)?;
     let value = value.to_str().unwrap_or_default();
     let essence = value
         .split(';')
@@ -159,11 +167,7 @@ pub fn check_media_type(headers: &axum::http::HeaderMap, accepted: &[&str]) -> R
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    if accepted.contains(&essence.as_str()) {
-        Ok(())
-    } else {
-        Err(ApiError::UnsupportedMediaType(value.to_string()))
-    }
+    Some((essence, value.to_string()))
 }
 
 /// Fallback for unknown paths.

@@ -5,7 +5,6 @@
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -14,7 +13,7 @@ use tokio_util::io::StreamReader;
 use vitrine_types::ImportResult;
 
 use super::auth::SecretShop;
-use super::error::{ApiError, Result};
+use super::error::{media_type, ApiError, Result};
 use crate::import::{self, Format, ImportError, Kind};
 use crate::AppState;
 
@@ -77,19 +76,12 @@ async fn run(
 
 /// The import format a `Content-Type` names.
 fn format_of(headers: &HeaderMap) -> Result<Format> {
-    let Some(value) = headers.get(CONTENT_TYPE) else {
+    let Some((essence, value)) = media_type(headers) else {
         return Ok(Format::Ndjson);
     };
-    let value = value.to_str().unwrap_or_default();
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
     match essence.as_str() {
         "application/x-ndjson" | "application/json" => Ok(Format::Ndjson),
         "text/csv" => Ok(Format::Csv),
-        _ => Err(ApiError::UnsupportedMediaType(value.to_string())),
+        _ => Err(ApiError::UnsupportedMediaType(value)),
     }
 }
