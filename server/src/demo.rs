@@ -214,24 +214,16 @@ async fn insert_history(
                 events::store(tx, DEMO_SHOP_ID, &profile, Source::Server, &event, now).await?;
             }
             None => {
-                for (line_no, line) in lines.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
-                             unit_price_minor, channel, store_id, purchased_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(DEMO_SHOP_ID)
-                    .bind(&order_id)
-                    .bind(line_no as i64)
-                    .bind(&line.sku)
-                    .bind(line.quantity)
-                    .bind(line.unit_price_minor)
-                    .bind(channel.as_str())
-                    .bind(store.as_deref())
-                    .bind(purchased_at)
-                    .execute(&mut **tx)
-                    .await?;
-                }
+                let sale = events::Sale {
+                    order_id: &order_id,
+                    channel,
+                    store_id: store.as_deref(),
+                    customer_id: None,
+                    profile: None,
+                    purchased_at,
+                    lines: &lines,
+                };
+                events::record_sale(tx, DEMO_SHOP_ID, &sale).await?;
             }
         }
     }

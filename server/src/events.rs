@@ -232,28 +232,66 @@ pub async fn store(
         ..
     } = body
     {
-        for (line_no, line) in lines.iter().enumerate() {
-            // An order sent again under another event id adds no lines: the order counts once.
-            sqlx::query(
-                "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
-                     unit_price_minor, channel, store_id, customer_id, purchased_at, profile_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(shop_id)
-            .bind(order_id)
-            .bind(line_no as i64)
-            .bind(&line.sku)
-            .bind(line.quantity)
-            .bind(line.unit_price_minor)
-            .bind(channel.as_str())
-            .bind(store_id.as_deref())
-            .bind(event.event.customer_id.as_deref())
-            .bind(event.occurred_at)
-            .bind(profile)
-            .execute(&mut *conn)
-            .await?;
-        }
+        let sale = Sale {
+            order_id,
+            channel: *channel,
+            store_id: store_id.as_deref(),
+            customer_id: event.event.customer_id.as_deref(),
+            profile: Some(profile),
+            purchased_at: event.occurred_at,
+            lines,
+        };
+        record_sale(conn, shop_id, &sale).await?;
     }
     Ok(true)
+}
+
+/// One order or till receipt as the sales tables keep it.
+#[derive(Debug, Clone)]
+pub struct Sale<'a> {
+    /// Order or receipt number.
+    pub order_id: &'a str,
+    /// Where it was bought.
+    pub channel: vitrine_types::Channel,
+    /// The store, for store purchases.
+    pub store_id: Option<&'a str>,
+    /// The shop's customer id, when known.
+    pub customer_id: Option<&'a str>,
+    /// The profile, when known (an anonymous till receipt has none).
+    pub profile: Option<&'a str>,
+    /// When, unix seconds.
+    pub purchased_at: i64,
+    /// What was bought.
+    pub lines: &'a [vitrine_types::PurchaseLine],
+}
+
+/// Writes a sale's lines; an order already recorded (under another event id, or through
+/// another channel) adds nothing: each order counts once.
+pub async fn record_sale(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    sale: &Sale<'_>,
+) -> sqlx::Result<()> {
+    for (line_no, line) in sale.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
+                 unit_price_minor, channel, store_id, customer_id, purchased_at, profile_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(shop_id)
+        .bind(sale.order_id)
+        .bind(line_no as i64)
+        .bind(&line.sku)
+        .bind(line.quantity)
+        .bind(line.unit_price_minor)
+        .bind(sale.channel.as_str())
+        .bind(sale.store_id)
+        .bind(sale.customer_id)
+        .bind(sale.purchased_at)
+        .bind(sale.profile)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
