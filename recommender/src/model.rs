@@ -1,0 +1,397 @@
+//! The immutable model: item-to-item weights of the chosen method plus the fallback counters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use faer::linalg::solvers::DenseSolveCore;
+use faer::{Mat, Side};
+
+use crate::counters::Counters;
+use crate::dataset::{Dataset, Rating, Weights};
+
+/// How item-to-item weights are learnt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Method {
+    /// No item-to-item weights: every answer comes from the popular/trending fallback.
+    Popularity,
+    /// Cosine similarity of items' profile vectors, keeping the `neighbours` most similar per item.
+    Cosine {
+        /// Neighbours kept per item.
+        neighbours: usize,
+    },
+    /// EASE (Steck 2019): B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹, zero diagonal.
+    ///
+    /// Dense: O(n²) memory and O(n³) time in the number of items, so catalogues over
+    /// `ModelConfig::ease_max_items` are built with [`Method::Cosine`] instead.
+    Ease {
+        /// The L2 regularisation λ added to the diagonal of the Gram matrix.
+        lambda: f64,
+        /// Largest positive weights kept per item for queries (the dense B is dropped).
+        neighbours: usize,
+    },
+}
+
+/// Everything [`Model::build`] needs besides the data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelConfig {
+    /// The item-to-item method.
+    pub method: Method,
+    /// Event weights and recency decay for the model and for a query's history.
+    pub weights: Weights,
+    /// Half-life of the popularity counters in days; `None`: all-time counts.
+    pub popularity_half_life_days: Option<f32>,
+    /// Half-life of the trending counters in days (short: what sells now).
+    pub trending_half_life_days: f32,
+    /// How many of the fallback places go to trending items before popular ones.
+    pub trending_slots: usize,
+    /// Length of the precomputed popular and trending lists the fallback walks.
+    pub fallback_depth: usize,
+    /// Largest catalogue EASE is built for; larger ones get cosine neighbours.
+    pub ease_max_items: usize,
+}
+
+impl Default for ModelConfig {
+    /// The settings chosen by the evaluation in docs/recommender.md.
+    fn default() -> Self {
+        ModelConfig {
+            method: Method::Ease {
+                lambda: 200.0,
+                neighbours: 200,
+            },
+            weights: Weights::default(),
+            popularity_half_life_days: Some(90.0),
+            trending_half_life_days: 7.0,
+            trending_slots: 1,
+            fallback_depth: 1000,
+            // 15,000² f64 is 1.8 GB for the inverse: the limit of a small server.
+            ease_max_items: 15_000,
+        }
+    }
+}
+
+/// An immutable snapshot: item-to-item neighbours plus popularity and trending counters.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub(crate) skus: Vec<Arc<str>>,
+    pub(crate) index: HashMap<Arc<str>, u32>,
+    /// CSR rows: the neighbours of item i are `targets[offsets[i]..offsets[i + 1]]`.
+    offsets: Vec<u32>,
+    targets: Vec<u32>,
+    strengths: Vec<f32>,
+    pub(crate) counters: Counters,
+    pub(crate) config: ModelConfig,
+    method: Method,
+    data_through: i64,
+}
+
+impl Model {
+    /// Builds the model of `config.method` from every interaction in `dataset`.
+    pub fn build(dataset: &Dataset, config: &ModelConfig) -> Model {
+        // Items in SKU order and profiles in name order, so that the same interactions give
+        // the same model bit for bit whatever order the event store returned them in.
+        let mut sku_order: Vec<u32> = (0..dataset.sku_count() as u32).collect();
+        sku_order.sort_by(|&a, &b| dataset.sku(a).cmp(dataset.sku(b)));
+        let mut item_of = vec![0u32; dataset.sku_count()];
+        for (canonical, &original) in sku_order.iter().enumerate() {
+            item_of[original as usize] = canonical as u32;
+        }
+        let mut profile_order: Vec<u32> = (0..dataset.profile_count() as u32).collect();
+        profile_order.sort_by(|&a, &b| dataset.profile(a).cmp(dataset.profile(b)));
+        let mut profile_of = vec![0u32; dataset.profile_count()];
+        for (canonical, &original) in profile_order.iter().enumerate() {
+            profile_of[original as usize] = canonical as u32;
+        }
+
+        let skus: Vec<Arc<str>> = sku_order
+            .iter()
+            .map(|&i| Arc::from(dataset.sku(i)))
+            .collect();
+        let index = skus
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Arc::clone(s), i as u32))
+            .collect();
+        let n = skus.len();
+        let data_through = dataset.latest_at();
+
+        let mut ratings: Vec<Rating> = dataset
+            .ratings(&config.weights, data_through)
+            .into_iter()
+            .map(|r| Rating {
+                profile: profile_of[r.profile as usize],
+                item: item_of[r.item as usize],
+                weight: r.weight,
+            })
+            .collect();
+        ratings.sort_by_key(|r| (r.profile, r.item));
+
+        let method = match config.method {
+            Method::Ease { neighbours, .. } if n > config.ease_max_items => {
+                Method::Cosine { neighbours }
+            }
+            ref m => m.clone(),
+        };
+        let rows: Vec<Vec<(u32, f32)>> = match method {
+            Method::Popularity => vec![Vec::new(); n],
+            Method::Cosine { neighbours } => cosine_neighbours(n, &ratings, neighbours),
+            Method::Ease { lambda, neighbours } => ease_neighbours(n, &ratings, lambda, neighbours),
+        };
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut targets = Vec::new();
+        let mut strengths = Vec::new();
+        offsets.push(0);
+        for row in rows {
+            for (j, w) in row {
+                targets.push(j);
+                strengths.push(w);
+            }
+            offsets.push(u32::try_from(targets.len()).expect("fewer than 2^32 neighbours"));
+        }
+
+        let mut counters = Counters::new(config, data_through, n);
+        let mut events: Vec<_> = dataset
+            .events
+            .iter()
+            .map(|e| (item_of[e.item as usize], e.at, e.kind))
+            .collect();
+        // Summed in a fixed order: float sums in event-store order could differ in the last bit.
+        events.sort_unstable();
+        for (item, at, kind) in events {
+            counters.add(item, kind, at);
+        }
+        counters.rank(&skus);
+
+        Model {
+            skus,
+            index,
+            offsets,
+            targets,
+            strengths,
+            counters,
+            config: config.clone(),
+            method,
+            data_through,
+        }
+    }
+
+    /// The method actually built (EASE falls back to cosine on very large catalogues).
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The configuration the model was built with.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Number of items the model knows.
+    pub fn item_count(&self) -> usize {
+        self.skus.len()
+    }
+
+    /// Number of stored item-to-item weights.
+    pub fn neighbour_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Time of the newest event the model was built from (unix s).
+    pub fn data_through(&self) -> i64 {
+        self.data_through
+    }
+
+    /// Approximate heap bytes held by the model.
+    pub fn heap_bytes(&self) -> usize {
+        let names: usize = self.skus.iter().map(|s| s.len() + 16).sum();
+        names * 2 + self.offsets.len() * 4 + self.targets.len() * 8 + self.counters.heap_bytes()
+    }
+
+    /// The SKU of item `i`.
+    pub(crate) fn sku(&self, i: u32) -> &str {
+        &self.skus[i as usize]
+    }
+
+    /// The item's neighbours and their weights.
+    pub(crate) fn neighbours(&self, item: u32) -> (&[u32], &[f32]) {
+        let from = self.offsets[item as usize] as usize;
+        let to = self.offsets[item as usize + 1] as usize;
+        (&self.targets[from..to], &self.strengths[from..to])
+    }
+
+    /// The item-to-item weights of `sku`, strongest first (for inspection and tests).
+    pub fn similar(&self, sku: &str) -> Vec<(&str, f32)> {
+        let Some(&i) = self.index.get(sku) else {
+            return Vec::new();
+        };
+        let (targets, strengths) = self.neighbours(i);
+        let mut out: Vec<(&str, f32)> = targets
+            .iter()
+            .zip(strengths)
+            .map(|(&j, &w)| (self.sku(j), w))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        out
+    }
+}
+
+/// The rows of the rating matrix: one slice of the sorted ratings per profile.
+fn profile_rows(ratings: &[Rating]) -> Vec<&[Rating]> {
+    ratings.chunk_by(|a, b| a.profile == b.profile).collect()
+}
+
+/// Cosine similarity over profile vectors, one item row at a time (memory O(n·k), not O(n²)).
+fn cosine_neighbours(n: usize, ratings: &[Rating], k: usize) -> Vec<Vec<(u32, f32)>> {
+    let rows = profile_rows(ratings);
+    // Item → the profile rows that contain it.
+    let mut holders: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut norm = vec![0f64; n];
+    for (p, row) in rows.iter().enumerate() {
+        for r in row.iter() {
+            holders[r.item as usize].push(p as u32);
+            norm[r.item as usize] += f64::from(r.weight) * f64::from(r.weight);
+        }
+    }
+    let norm: Vec<f64> = norm.into_iter().map(f64::sqrt).collect();
+    let mut dot = vec![0f64; n];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        for &p in &holders[i] {
+            let row = rows[p as usize];
+            let wi = row
+                .iter()
+                .find(|r| r.item as usize == i)
+                .map_or(0.0, |r| f64::from(r.weight));
+            for r in row.iter() {
+                let j = r.item as usize;
+                if j == i {
+                    continue;
+                }
+                if dot[j] == 0.0 {
+                    touched.push(j as u32);
+                }
+                dot[j] += wi * f64::from(r.weight);
+            }
+        }
+        let mut row: Vec<(u32, f32)> = touched
+            .iter()
+            .map(|&j| (j, (dot[j as usize] / (norm[i] * norm[j as usize])) as f32))
+            .filter(|&(_, s)| s > 0.0)
+            .collect();
+        for &j in &touched {
+            dot[j as usize] = 0.0;
+        }
+        touched.clear();
+        out.push(top_k(row.as_mut_slice(), k));
+    }
+    out
+}
+
+/// EASE's closed form through a dense Cholesky inverse, then the top `k` weights per item.
+fn ease_neighbours(n: usize, ratings: &[Rating], lambda: f64, k: usize) -> Vec<Vec<(u32, f32)>> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut gram = Mat::<f64>::zeros(n, n);
+    for row in profile_rows(ratings) {
+        for a in row {
+            let wa = f64::from(a.weight);
+            for b in row {
+                gram[(a.item as usize, b.item as usize)] += wa * f64::from(b.weight);
+            }
+        }
+    }
+    for i in 0..n {
+        gram[(i, i)] += lambda;
+    }
+    // XᵀX + λI with λ > 0 is symmetric positive definite, so Cholesky cannot fail.
+    let p = gram
+        .llt(Side::Lower)
+        .expect("XᵀX + λI is positive definite for λ > 0")
+        .inverse();
+    drop(gram);
+    let mut out = Vec::with_capacity(n);
+    let mut row: Vec<(u32, f32)> = Vec::with_capacity(n);
+    for i in 0..n {
+        row.clear();
+        // B[i][j] = −P[i][j] / P[j][j]; P is symmetric, so column i is read (contiguous).
+        for j in 0..n {
+            if j != i {
+                let b = -p[(j, i)] / p[(j, j)];
+                if b > 0.0 {
+                    row.push((j as u32, b as f32));
+                }
+            }
+        }
+        out.push(top_k(&mut row, k));
+    }
+    out
+}
+
+/// The `k` largest weights (ties: lower index first), returned in index order.
+fn top_k(row: &mut [(u32, f32)], k: usize) -> Vec<(u32, f32)> {
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if row.len() > k && k > 0 {
+        row.select_nth_unstable_by(k - 1, order);
+    }
+    let mut kept = row[..row.len().min(k)].to_vec();
+    kept.sort_unstable_by_key(|&(j, _)| j);
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::Interaction;
+
+    fn baskets(lists: &[&[&str]]) -> Dataset {
+        let mut data = Dataset::new();
+        for (b, items) in lists.iter().enumerate() {
+            for sku in items.iter() {
+                data.push(&Interaction::purchase(format!("b{b}"), *sku, 0));
+            }
+        }
+        data
+    }
+
+    #[test]
+    fn cosine_of_items_always_bought_together_is_one() {
+        let data = baskets(&[&["A", "B"], &["A", "B"], &["C"]]);
+        let config = ModelConfig {
+            method: Method::Cosine { neighbours: 10 },
+            ..ModelConfig::default()
+        };
+        let model = Model::build(&data, &config);
+        let similar = model.similar("A");
+        assert_eq!(similar.len(), 1);
+        assert_eq!(similar[0].0, "B");
+        assert!((similar[0].1 - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn ease_matches_the_closed_form_on_two_items() {
+        // X = [[1,1],[1,0]]: G = [[2,1],[1,1]], λ = 1 → G+λI = [[3,1],[1,2]],
+        // P = 1/5·[[2,−1],[−1,3]], B[0][1] = −P01/P11 = 1/3, B[1][0] = −P10/P00 = 1/2.
+        let data = baskets(&[&["A", "B"], &["A"]]);
+        let config = ModelConfig {
+            method: Method::Ease {
+                lambda: 1.0,
+                neighbours: 10,
+            },
+            ..ModelConfig::default()
+        };
+        let model = Model::build(&data, &config);
+        assert!((model.similar("A")[0].1 - 1.0 / 3.0).abs() < 1e-6);
+        assert!((model.similar("B")[0].1 - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn ease_falls_back_to_cosine_above_the_size_limit() {
+        let data = baskets(&[&["A", "B", "C"]]);
+        let config = ModelConfig {
+            ease_max_items: 2,
+            ..ModelConfig::default()
+        };
+        let model = Model::build(&data, &config);
+        assert!(matches!(model.method(), Method::Cosine { .. }));
+    }
+}
