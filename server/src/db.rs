@@ -115,6 +115,22 @@ pub async fn begin_write(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, sql
     }
 }
 
+/// The `VALUES` list of a multi-row INSERT: `($1, $2), ($3, $4)` for 2 rows of 2 columns.
+/// Numbered in order of appearance, as SQLite needs (see the module comment).
+pub fn values_placeholders(rows: usize, columns: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            let separator = if column == 0 { "" } else { ", " };
+            write!(sql, "{separator}${}", row * columns + column + 1).expect("writes to a String");
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 /// The URL without its password, for messages and logs.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -141,6 +157,12 @@ mod tests {
         );
         assert_eq!(redact("postgres://vitrine@db/v"), "postgres://vitrine@db/v");
         assert_eq!(redact("sqlite://vitrine.db"), "sqlite://vitrine.db");
+    }
+
+    #[test]
+    fn values_placeholders_number_rows_then_columns() {
+        assert_eq!(values_placeholders(1, 1), "($1)");
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 
     #[test]

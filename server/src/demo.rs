@@ -223,7 +223,7 @@ async fn insert_history(
                     purchased_at,
                     lines: &lines,
                 };
-                events::record_sale(tx, DEMO_SHOP_ID, &sale).await?;
+                events::record_sales(tx, DEMO_SHOP_ID, &[sale]).await?;
             }
         }
     }

@@ -1,5 +1,7 @@
 //! Events: checked where they enter, then stored once per client-made id.
 
+use std::collections::HashSet;
+
 use sqlx::AnyConnection;
 use vitrine_types::{EventBody, EventIn};
 
@@ -157,6 +159,10 @@ fn check_quantity(quantity: i64) -> Result<(), String> {
     }
 }
 
+/// Rows per multi-row INSERT: well inside SQLite's 32,766 and PostgreSQL's 65,535 bound
+/// parameters for the widest table (events, 14 columns).
+const ROWS_PER_INSERT: usize = 500;
+
 /// Stores `event` for `profile`; `false` when its id was stored before (nothing changes).
 pub async fn store(
     conn: &mut AnyConnection,
@@ -166,84 +172,138 @@ pub async fn store(
     event: &ValidEvent,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let body = &event.event.body;
-    let (sku, quantity) = match body {
-        EventBody::View { sku } | EventBody::Wishlist { sku } | EventBody::Click { sku, .. } => {
-            (Some(sku.as_str()), None)
+    Ok(store_all(conn, shop_id, source, &[(profile, event)], now).await? == 1)
+}
+
+/// Stores each event for its profile, in multi-row statements, and the purchase lines of the
+/// purchases among them; returns how many were new. An id stored before, or twice in
+/// `events`, is stored once and its repetitions change nothing.
+pub async fn store_all(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    source: Source,
+    events: &[(&str, &ValidEvent)],
+    now: i64,
+) -> sqlx::Result<u64> {
+    let mut stored = 0;
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO events (shop_id, event_id, profile_id, type, source, occurred_at,
+                 received_at, sku, quantity, order_id, channel, store_id, recommendation_id,
+                 payload)
+             VALUES {}
+             ON CONFLICT DO NOTHING
+             RETURNING event_id",
+            crate::db::values_placeholders(chunk.len(), 14)
+        );
+        let mut query = sqlx::query_as::<_, (String,)>(&sql);
+        for (profile, event) in chunk {
+            let row = EventRow::of(event);
+            query = query
+                .bind(shop_id)
+                .bind(&event.event.id)
+                .bind(*profile)
+                .bind(event.type_name())
+                .bind(source.as_str())
+                .bind(event.occurred_at)
+                .bind(now)
+                .bind(row.sku)
+                .bind(row.quantity)
+                .bind(row.order_id)
+                .bind(row.channel)
+                .bind(row.store_id)
+                .bind(row.recommendation_id)
+                .bind(serde_json::to_string(&event.event).expect("wire types serialise"));
         }
-        EventBody::AddToCart { sku, quantity } | EventBody::RemoveFromCart { sku, quantity } => {
-            (Some(sku.as_str()), Some(*quantity))
+        let new: HashSet<String> = query
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(id,)| id)
+            .collect();
+        stored += new.len() as u64;
+        // The purchase lines of the purchases just stored; a repetition of an id within the
+        // chunk is skipped because `new` gives each id once.
+        let mut sales = Vec::new();
+        let mut seen = HashSet::new();
+        for (profile, event) in chunk {
+            if !new.contains(&event.event.id) || !seen.insert(event.event.id.as_str()) {
+                continue;
+            }
+            if let EventBody::Purchase {
+                order_id,
+                channel,
+                store_id,
+                lines,
+                ..
+            } = &event.event.body
+            {
+                sales.push(Sale {
+                    order_id,
+                    channel: *channel,
+                    store_id: store_id.as_deref(),
+                    customer_id: event.event.customer_id.as_deref(),
+                    profile: Some(profile),
+                    purchased_at: event.occurred_at,
+                    lines,
+                });
+            }
         }
-        EventBody::Purchase { .. } | EventBody::Impression { .. } => (None, None),
-    };
-    let (order_id, channel, store_id) = match body {
-        EventBody::Purchase {
-            order_id,
-            channel,
-            store_id,
-            ..
-        } => (
-            Some(order_id.as_str()),
-            Some(channel.as_str()),
-            store_id.as_deref(),
-        ),
-        _ => (None, None, None),
-    };
-    let recommendation_id = match body {
-        EventBody::Impression {
-            recommendation_id, ..
-        }
-        | EventBody::Click {
-            recommendation_id, ..
-        } => Some(recommendation_id.as_str()),
-        _ => None,
-    };
-    let payload = serde_json::to_string(&event.event).expect("wire types serialise");
-    let inserted = sqlx::query(
-        "INSERT INTO events (shop_id, event_id, profile_id, type, source, occurred_at, received_at,
-                             sku, quantity, order_id, channel, store_id, recommendation_id, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(shop_id)
-    .bind(&event.event.id)
-    .bind(profile)
-    .bind(event.type_name())
-    .bind(source.as_str())
-    .bind(event.occurred_at)
-    .bind(now)
-    .bind(sku)
-    .bind(quantity)
-    .bind(order_id)
-    .bind(channel)
-    .bind(store_id)
-    .bind(recommendation_id)
-    .bind(payload)
-    .execute(&mut *conn)
-    .await?;
-    if inserted.rows_affected() == 0 {
-        return Ok(false);
+        record_sales(conn, shop_id, &sales).await?;
     }
-    if let EventBody::Purchase {
-        order_id,
-        channel,
-        store_id,
-        lines,
-        ..
-    } = body
-    {
-        let sale = Sale {
-            order_id,
-            channel: *channel,
-            store_id: store_id.as_deref(),
-            customer_id: event.event.customer_id.as_deref(),
-            profile: Some(profile),
-            purchased_at: event.occurred_at,
-            lines,
+    Ok(stored)
+}
+
+/// The columns of an event that queries filter on, taken out of its body.
+struct EventRow<'a> {
+    sku: Option<&'a str>,
+    quantity: Option<i64>,
+    order_id: Option<&'a str>,
+    channel: Option<&'static str>,
+    store_id: Option<&'a str>,
+    recommendation_id: Option<&'a str>,
+}
+
+impl<'a> EventRow<'a> {
+    fn of(event: &'a ValidEvent) -> Self {
+        let mut row = Self {
+            sku: None,
+            quantity: None,
+            order_id: None,
+            channel: None,
+            store_id: None,
+            recommendation_id: None,
         };
-        record_sale(conn, shop_id, &sale).await?;
+        match &event.event.body {
+            EventBody::View { sku } | EventBody::Wishlist { sku } => row.sku = Some(sku),
+            EventBody::Click {
+                sku,
+                recommendation_id,
+            } => {
+                row.sku = Some(sku);
+                row.recommendation_id = Some(recommendation_id);
+            }
+            EventBody::AddToCart { sku, quantity }
+            | EventBody::RemoveFromCart { sku, quantity } => {
+                row.sku = Some(sku);
+                row.quantity = Some(*quantity);
+            }
+            EventBody::Purchase {
+                order_id,
+                channel,
+                store_id,
+                ..
+            } => {
+                row.order_id = Some(order_id);
+                row.channel = Some(channel.as_str());
+                row.store_id = store_id.as_deref();
+            }
+            EventBody::Impression {
+                recommendation_id, ..
+            } => row.recommendation_id = Some(recommendation_id),
+        }
+        row
     }
-    Ok(true)
 }
 
 /// One order or till receipt as the sales tables keep it.
@@ -265,33 +325,46 @@ pub struct Sale<'a> {
     pub lines: &'a [vitrine_types::PurchaseLine],
 }
 
-/// Writes a sale's lines; an order already recorded (under another event id, or through
+/// Writes the lines of `sales`; an order already recorded (under another event id, or through
 /// another channel) adds nothing: each order counts once.
-pub async fn record_sale(
+pub async fn record_sales(
     conn: &mut AnyConnection,
     shop_id: &str,
-    sale: &Sale<'_>,
+    sales: &[Sale<'_>],
 ) -> sqlx::Result<()> {
-    for (line_no, line) in sale.lines.iter().enumerate() {
-        sqlx::query(
+    let lines: Vec<(&Sale, usize, &vitrine_types::PurchaseLine)> = sales
+        .iter()
+        .flat_map(|sale| {
+            sale.lines
+                .iter()
+                .enumerate()
+                .map(move |(line_no, line)| (sale, line_no, line))
+        })
+        .collect();
+    for chunk in lines.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
             "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
                  unit_price_minor, channel, store_id, customer_id, purchased_at, profile_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             VALUES {}
              ON CONFLICT DO NOTHING",
-        )
-        .bind(shop_id)
-        .bind(sale.order_id)
-        .bind(line_no as i64)
-        .bind(&line.sku)
-        .bind(line.quantity)
-        .bind(line.unit_price_minor)
-        .bind(sale.channel.as_str())
-        .bind(sale.store_id)
-        .bind(sale.customer_id)
-        .bind(sale.purchased_at)
-        .bind(sale.profile)
-        .execute(&mut *conn)
-        .await?;
+            crate::db::values_placeholders(chunk.len(), 11)
+        );
+        let mut query = sqlx::query(&sql);
+        for (sale, line_no, line) in chunk {
+            query = query
+                .bind(shop_id)
+                .bind(sale.order_id)
+                .bind(*line_no as i64)
+                .bind(&line.sku)
+                .bind(line.quantity)
+                .bind(line.unit_price_minor)
+                .bind(sale.channel.as_str())
+                .bind(sale.store_id)
+                .bind(sale.customer_id)
+                .bind(sale.purchased_at)
+                .bind(sale.profile);
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -8,6 +8,8 @@
 //! smallest id), and changes to links run one at a time per shop, so concurrent requests
 //! move history exactly once.
 
+use std::collections::{HashMap, HashSet};
+
 use sqlx::AnyConnection;
 
 /// One id that can lead to a profile.
@@ -154,6 +156,165 @@ pub async fn resolve(
     })
 }
 
+/// Ids per `IN (…)` list of a batched lookup.
+const IDS_PER_LOOKUP: usize = 500;
+
+/// [`resolve`] for many id sets at once, as bulk ingestion needs it: one batched lookup of
+/// every id, new profiles and links written in multi-row statements, and only id sets that
+/// join different profiles go through [`resolve`]'s merge. Returns, for each set, the profile
+/// it leads to once every set is resolved (a later set may merge an earlier one's profile).
+/// Takes the shop's identity lock; call inside a transaction.
+pub async fn resolve_all(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    sets: &[&[ProfileKey]],
+    now: i64,
+) -> sqlx::Result<Vec<String>> {
+    serialize_identity_changes(conn, shop_id).await?;
+    let mut distinct: Vec<&ProfileKey> = sets.iter().flat_map(|set| set.iter()).collect();
+    distinct.sort_by(|a, b| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
+    distinct.dedup();
+    let mut links = find_all(conn, shop_id, &distinct).await?;
+    let mut pending = PendingLinks::default();
+    for set in sets {
+        let mut found: Vec<&String> = set.iter().filter_map(|key| links.get(key)).collect();
+        found.sort();
+        found.dedup();
+        let profile = match found.as_slice() {
+            [] => {
+                let profile = new_profile_id();
+                pending.profiles.push(profile.clone());
+                profile
+            }
+            [profile] => (*profile).clone(),
+            _ => {
+                // One person behind several profiles: the rare case, merged one at a time.
+                let absorbed: Vec<String> = found.into_iter().cloned().collect();
+                pending.write(conn, shop_id, now).await?;
+                let survivor = resolve(conn, shop_id, set, now).await?.profile;
+                for linked in links.values_mut() {
+                    if absorbed.contains(linked) {
+                        linked.clone_from(&survivor);
+                    }
+                }
+                for key in set.iter() {
+                    links.insert(key.clone(), survivor.clone());
+                }
+                continue;
+            }
+        };
+        for key in set.iter() {
+            if !links.contains_key(key) {
+                links.insert(key.clone(), profile.clone());
+                pending.links.push((key.clone(), profile.clone()));
+            }
+        }
+    }
+    pending.write(conn, shop_id, now).await?;
+    sets.iter()
+        .map(|set| {
+            set.first()
+                .and_then(|key| links.get(key))
+                .cloned()
+                .ok_or_else(|| sqlx::Error::Protocol("an id set without ids".into()))
+        })
+        .collect()
+}
+
+/// Profiles and links decided by [`resolve_all`] but not yet written.
+#[derive(Default)]
+struct PendingLinks {
+    profiles: Vec<String>,
+    links: Vec<(ProfileKey, String)>,
+}
+
+impl PendingLinks {
+    async fn write(
+        &mut self,
+        conn: &mut AnyConnection,
+        shop_id: &str,
+        now: i64,
+    ) -> sqlx::Result<()> {
+        for chunk in self.profiles.chunks(IDS_PER_LOOKUP) {
+            let sql = format!(
+                "INSERT INTO profiles (shop_id, profile_id, created_at) VALUES {}",
+                crate::db::values_placeholders(chunk.len(), 3)
+            );
+            let mut query = sqlx::query(&sql);
+            for profile in chunk {
+                query = query.bind(shop_id).bind(profile).bind(now);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        for chunk in self.links.chunks(IDS_PER_LOOKUP) {
+            let sql = format!(
+                "INSERT INTO profile_ids (shop_id, kind, external_id, profile_id, linked_at)
+                 VALUES {}",
+                crate::db::values_placeholders(chunk.len(), 5)
+            );
+            let mut query = sqlx::query(&sql);
+            for (key, profile) in chunk {
+                query = query
+                    .bind(shop_id)
+                    .bind(key.kind())
+                    .bind(key.id())
+                    .bind(profile)
+                    .bind(now);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        self.profiles.clear();
+        self.links.clear();
+        Ok(())
+    }
+}
+
+/// The profiles `keys` are linked to, in batched lookups; unlinked keys are absent.
+async fn find_all(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    keys: &[&ProfileKey],
+) -> sqlx::Result<HashMap<ProfileKey, String>> {
+    let mut links = HashMap::with_capacity(keys.len());
+    for kind in ["visitor", "customer", "card"] {
+        let ids: Vec<&str> = keys
+            .iter()
+            .filter(|key| key.kind() == kind)
+            .map(|key| key.id())
+            .collect();
+        for chunk in ids.chunks(IDS_PER_LOOKUP) {
+            let sql = format!(
+                "SELECT external_id, profile_id FROM profile_ids
+                 WHERE shop_id = $1 AND kind = $2 AND external_id IN ({})",
+                numbered_list(3, chunk.len())
+            );
+            let mut query = sqlx::query_as::<_, (String, String)>(&sql)
+                .bind(shop_id)
+                .bind(kind);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for (id, profile) in query.fetch_all(&mut *conn).await? {
+                let key = match kind {
+                    "visitor" => ProfileKey::Visitor(id),
+                    "customer" => ProfileKey::Customer(id),
+                    _ => ProfileKey::Card(id),
+                };
+                links.insert(key, profile);
+            }
+        }
+    }
+    Ok(links)
+}
+
+/// `$first, $first+1, …`: `count` placeholders for an `IN (…)` list.
+fn numbered_list(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Takes the shop's identity lock until the transaction ends (PostgreSQL: an advisory lock;
 /// SQLite: nothing to do, its write transactions already run one at a time). Callers that
 /// resolve many id sets in one transaction take it first, so they never wait for it while
@@ -207,8 +368,12 @@ async fn lookup<'k>(
     Ok((found, unlinked))
 }
 
+fn new_profile_id() -> String {
+    format!("p_{}", uuid::Uuid::new_v4().simple())
+}
+
 async fn create(conn: &mut AnyConnection, shop_id: &str, now: i64) -> sqlx::Result<String> {
-    let profile_id = format!("p_{}", uuid::Uuid::new_v4().simple());
+    let profile_id = new_profile_id();
     sqlx::query("INSERT INTO profiles (shop_id, profile_id, created_at) VALUES ($1, $2, $3)")
         .bind(shop_id)
         .bind(&profile_id)
@@ -297,6 +462,36 @@ pub fn tombstone_digest(shop_id: &str, key: &ProfileKey) -> String {
         hasher.update([0]);
     }
     hex::encode(hasher.finalize())
+}
+
+/// Which of `keys` were erased, in batched lookups: such ids are never linked again.
+pub async fn erased_among(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    keys: &[&ProfileKey],
+) -> sqlx::Result<HashSet<ProfileKey>> {
+    let digests: HashMap<String, &ProfileKey> = keys
+        .iter()
+        .map(|key| (tombstone_digest(shop_id, key), *key))
+        .collect();
+    let digest_list: Vec<&String> = digests.keys().collect();
+    let mut erased = HashSet::new();
+    for chunk in digest_list.chunks(IDS_PER_LOOKUP) {
+        let sql = format!(
+            "SELECT id_digest FROM tombstones WHERE shop_id = $1 AND id_digest IN ({})",
+            numbered_list(2, chunk.len())
+        );
+        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(shop_id);
+        for digest in chunk {
+            query = query.bind(digest.as_str());
+        }
+        for (digest,) in query.fetch_all(&mut *conn).await? {
+            if let Some(key) = digests.get(&digest) {
+                erased.insert((*key).clone());
+            }
+        }
+    }
+    Ok(erased)
 }
 
 /// The first of `keys` that was erased, if any: such ids are never linked again.

@@ -2,8 +2,6 @@
 //! `POST /v1/events/bulk` (tills, ERP, shop backends: secret key, NDJSON). Every event carries
 //! a client-made id; a retry stores nothing twice. A 2xx is sent only after the commit.
 
-use std::collections::HashMap;
-
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
@@ -55,6 +53,38 @@ fn line_error(line: usize, code: &str, message: impl Into<String>) -> LineError 
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/events",
+    tag = "browser",
+    summary = "Stores a batch of 1 to 50 events from one browser",
+    description = "Events without the shopper's tracking consent are dropped (counted in \
+        `dropped_without_consent`). Each event's `id` is made by the client: a retry stores \
+        nothing twice. Events carry no `customer_id`, `card` or `visitor_id`: the batch's \
+        `visitor_id` and `customer_token` say whose they are. Bad events are reported per \
+        line (1-based index), the others kept. Answered after the commit.",
+    request_body(
+        description = "JSON; `text/plain` is read as JSON too (`sendBeacon`, no CORS preflight)",
+        content(
+            (vitrine_types::BrowserEvents = "application/json"),
+            (vitrine_types::BrowserEvents = "text/plain"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Stored, duplicate, dropped and refused events",
+            body = vitrine_types::IngestResult),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 410, response = super::openapi::Gone),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("publishable_key" = [])),
+)]
 async fn browser_events(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,
@@ -110,13 +140,12 @@ async fn browser_events(
     let profile = profiles::resolve(&mut tx, &shop.id, &keys, now)
         .await?
         .profile;
-    for event in &valid {
-        if events::store(&mut tx, &shop.id, &profile, Source::Browser, event, now).await? {
-            result.stored += 1;
-        } else {
-            result.duplicates += 1;
-        }
-    }
+    let events: Vec<(&str, &ValidEvent)> = valid
+        .iter()
+        .map(|event| (profile.as_str(), event))
+        .collect();
+    result.stored = events::store_all(&mut tx, &shop.id, Source::Browser, &events, now).await?;
+    result.duplicates = events.len() as u64 - result.stored;
     tx.commit().await?;
     Ok(Json(result))
 }
@@ -139,6 +168,36 @@ fn server_keys(event: &EventIn) -> std::result::Result<Vec<ProfileKey>, String> 
     Ok(keys)
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/events/bulk",
+    tag = "server",
+    summary = "Stores up to 10,000 events from a shop's servers, tills or ERP",
+    description = "NDJSON: one `EventIn` per line, each naming its profile by `customer_id`, \
+        `card` or `visitor_id`. Each event's `id` is made by the client: a retry stores \
+        nothing twice. Bad lines are reported by line number, the others kept, in one \
+        transaction; answered after the commit.",
+    request_body(
+        description = "One `EventIn` JSON object per line (at most 16 MiB)",
+        content(
+            (String = "application/x-ndjson"),
+            (String = "application/json"),
+            (String = "text/plain"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Stored, duplicate and refused lines",
+            body = vitrine_types::IngestResult),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("secret_key" = [])),
+)]
 async fn bulk_events(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
@@ -186,39 +245,36 @@ async fn bulk_events(
         }
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
-    profiles::serialize_identity_changes(&mut tx, &shop.id).await?;
-    // Most lines of a till export name the same few customers: resolve each id set once,
-    // and start over whenever a merge may have made a remembered profile stale.
-    let mut known: HashMap<Vec<ProfileKey>, String> = HashMap::new();
-    for (number, keys, event) in &valid {
-        // Remembered id sets were checked against the tombstones when first seen; an erasure
-        // cannot happen meanwhile (it takes the identity lock this transaction holds).
-        let profile = match known.get(keys) {
-            Some(profile) => profile.clone(),
-            None => {
-                if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, keys).await? {
-                    let message = format!(
-                        "{} id `{}` was erased and cannot be used again",
-                        erased.kind(),
-                        erased.id()
-                    );
-                    result.errors.push(line_error(*number, "erased", message));
-                    continue;
-                }
-                let resolved = profiles::resolve(&mut tx, &shop.id, keys, now).await?;
-                if resolved.merged {
-                    known.clear();
-                }
-                known.insert(keys.clone(), resolved.profile.clone());
-                resolved.profile
+    // Erasure takes the identity lock that resolve_all holds, so tombstones checked here
+    // stay true until the commit.
+    let mut distinct: Vec<&ProfileKey> = valid.iter().flat_map(|(_, keys, _)| keys).collect();
+    distinct.sort_by(|a, b| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
+    distinct.dedup();
+    let erased = profiles::erased_among(&mut tx, &shop.id, &distinct).await?;
+    valid.retain(
+        |(number, keys, _)| match keys.iter().find(|key| erased.contains(*key)) {
+            Some(key) => {
+                let message = format!(
+                    "{} id `{}` was erased and cannot be used again",
+                    key.kind(),
+                    key.id()
+                );
+                result.errors.push(line_error(*number, "erased", message));
+                false
             }
-        };
-        if events::store(&mut tx, &shop.id, &profile, Source::Server, event, now).await? {
-            result.stored += 1;
-        } else {
-            result.duplicates += 1;
-        }
-    }
+            None => true,
+        },
+    );
+    result.errors.sort_by_key(|error| error.line);
+    let sets: Vec<&[ProfileKey]> = valid.iter().map(|(_, keys, _)| keys.as_slice()).collect();
+    let owners = profiles::resolve_all(&mut tx, &shop.id, &sets, now).await?;
+    let events: Vec<(&str, &ValidEvent)> = owners
+        .iter()
+        .zip(&valid)
+        .map(|(profile, (_, _, event))| (profile.as_str(), event))
+        .collect();
+    result.stored = events::store_all(&mut tx, &shop.id, Source::Server, &events, now).await?;
+    result.duplicates = events.len() as u64 - result.stored;
     tx.commit().await?;
     Ok(Json(result))
 }

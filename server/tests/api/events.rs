@@ -318,3 +318,55 @@ async fn malformed_bodies_and_queries_get_a_json_4xx_and_change_nothing() {
     assert_eq!(app.count("events", DEMO_SHOP_ID).await, events_before);
     assert_eq!(app.count("profiles", DEMO_SHOP_ID).await, profiles_before);
 }
+
+#[tokio::test]
+async fn a_full_bulk_request_of_many_customers_stores_every_event_and_order_once() {
+    let app = spawn_app().await;
+    let base_events = app.count("events", DEMO_SHOP_ID).await;
+    let base_lines = app.count("purchase_lines", DEMO_SHOP_ID).await;
+    let base_profiles = app.count("profiles", DEMO_SHOP_ID).await;
+    // More rows than one multi-row statement takes, 300 customers, every 7th a purchase of
+    // two lines, and the same order sent again under a new id at the end.
+    let mut lines: Vec<String> = (0..1_203)
+        .map(|i| {
+            let customer = format!("BULK-{}", i % 300);
+            if i % 7 == 0 {
+                json!({"id": format!("b-{i}"), "type": "purchase", "customer_id": customer,
+                       "order_id": format!("O-{i}"), "channel": "store", "store_id": "ulm-muensterplatz",
+                       "currency": "EUR", "occurred_at": 1_700_000_000 + i,
+                       "lines": [{"sku": "AH-1001", "quantity": 1, "unit_price_minor": 100},
+                                 {"sku": "AH-1002", "quantity": 2, "unit_price_minor": 200}]})
+            } else {
+                json!({"id": format!("b-{i}"), "type": "view", "customer_id": customer,
+                       "sku": "AH-1003", "occurred_at": 1_700_000_000 + i})
+            }
+            .to_string()
+        })
+        .collect();
+    lines.push(
+        json!({"id": "b-again", "type": "purchase", "customer_id": "BULK-0", "order_id": "O-0",
+               "channel": "web", "currency": "EUR",
+               "lines": [{"sku": "AH-1001", "quantity": 1, "unit_price_minor": 100}]})
+        .to_string(),
+    );
+    let answer = bulk(&app, DEMO_SECRET_KEY, lines.join("\n")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json()["stored"], 1_204);
+    assert_eq!(app.count("events", DEMO_SHOP_ID).await, base_events + 1_204);
+    let orders = (0..1_203).filter(|i| i % 7 == 0).count() as i64;
+    assert_eq!(
+        app.count("purchase_lines", DEMO_SHOP_ID).await,
+        base_lines + 2 * orders
+    );
+    assert_eq!(
+        app.count("profiles", DEMO_SHOP_ID).await,
+        base_profiles + 300
+    );
+    let again = bulk(&app, DEMO_SECRET_KEY, lines.join("\n")).await;
+    assert_eq!(again.json()["stored"], 0);
+    assert_eq!(again.json()["duplicates"], 1_204);
+    assert_eq!(
+        app.count("profiles", DEMO_SHOP_ID).await,
+        base_profiles + 300
+    );
+}

@@ -306,3 +306,46 @@ async fn consent_is_read_for_the_callers_own_visitor_only() {
     );
     assert_eq!(read("v_someone_else_0000").await["basis"], "shop_default");
 }
+
+#[tokio::test]
+async fn one_bulk_request_that_links_card_and_login_midway_ends_in_one_profile() {
+    let app = spawn_app().await;
+    let base_events = app.count("events", DEMO_SHOP_ID).await;
+    // K-50 is known from an earlier request; C-50 appears first in this one; line 3 says
+    // they are one person; line 4 repeats line 1's id; line 5 comes after the merge.
+    till_purchase(&app, "R-49", json!({"customer_id": "K-50"})).await;
+    let view = |id: &str, owner: serde_json::Value| {
+        let mut event = json!({"id": id, "type": "view", "sku": "AH-1001"});
+        event
+            .as_object_mut()
+            .unwrap()
+            .extend(owner.as_object().unwrap().clone());
+        event.to_string()
+    };
+    let body = [
+        view("m-1", json!({"card": "C-50"})),
+        view("m-2", json!({"customer_id": "K-50"})),
+        view("m-3", json!({"card": "C-50", "customer_id": "K-50"})),
+        view("m-1", json!({"card": "C-50"})),
+        view("m-4", json!({"card": "C-50"})),
+    ]
+    .join("\n");
+    let answer = crate::events::bulk(&app, vitrine_server::demo::DEMO_SECRET_KEY, body).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json()["stored"], 4);
+    assert_eq!(answer.json()["duplicates"], 1);
+    let survivor = profile_of(&app, "customer", "K-50").await.unwrap();
+    assert_eq!(profile_of(&app, "card", "C-50").await.unwrap(), survivor);
+    assert_eq!(events_of(&app, &survivor).await, 5);
+    assert_eq!(app.count("events", DEMO_SHOP_ID).await, base_events + 5);
+    let (live,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM profiles p JOIN profile_ids i
+             ON i.shop_id = p.shop_id AND i.profile_id = p.profile_id
+         WHERE p.shop_id = $1 AND i.external_id IN ('K-50', 'C-50') AND p.merged_into IS NULL",
+    )
+    .bind(DEMO_SHOP_ID)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(live, 2, "both ids lead to the one live profile");
+}
