@@ -124,10 +124,7 @@ async fn import_rows<T: serde::Serialize>(db: &Db, kind: Kind, rows: &[T]) -> an
 }
 
 /// Stock for every store and SKU; about one in six is sold out, so availability varies.
-async fn insert_stock(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    catalogue: &Catalogue,
-) -> sqlx::Result<()> {
+async fn insert_stock(tx: &mut sqlx::AnyConnection, catalogue: &Catalogue) -> sqlx::Result<()> {
     let mut rng = fastrand::Rng::with_seed(7);
     for store in &catalogue.stores {
         for product in &catalogue.products {
@@ -139,7 +136,7 @@ async fn insert_stock(
             .bind(&store.store_id)
             .bind(&product.sku)
             .bind(quantity)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
     }
@@ -151,7 +148,7 @@ async fn insert_stock(
 /// customers go through event ingestion, as a shop's import would; anonymous till receipts
 /// only count as sales.
 async fn insert_history(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     catalogue: &Catalogue,
     now: i64,
 ) -> sqlx::Result<()> {

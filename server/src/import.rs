@@ -12,7 +12,6 @@ pub mod cli;
 mod validate;
 
 use serde::Deserialize;
-use sqlx::Any;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use vitrine_types::{ImportResult, LineError, OpeningHours, ProductRow, StockRow, StoreRow};
 
@@ -472,7 +471,7 @@ fn csv_message(err: &csv_async::Error) -> String {
 
 /// Upserts one checked row; `Err` when it names a store or SKU the shop does not have.
 async fn write_row(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     shop_id: &str,
     row: &Row,
 ) -> sqlx::Result<Result<(), Refusal>> {
@@ -498,7 +497,7 @@ async fn write_row(
             .bind(&product.image_url)
             .bind(&product.category)
             .bind(attributes)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Row::Store(store) => {
@@ -525,7 +524,7 @@ async fn write_row(
             .bind(store.lon)
             .bind(&store.timezone)
             .bind(opening_hours)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Row::Stock(stock) => {
@@ -536,7 +535,7 @@ async fn write_row(
             .bind(shop_id)
             .bind(&stock.store_id)
             .bind(&stock.sku)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await?;
             if stores == 0 {
                 return Ok(Err((
@@ -558,7 +557,7 @@ async fn write_row(
             .bind(&stock.store_id)
             .bind(&stock.sku)
             .bind(stock.quantity)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
     }
