@@ -9,6 +9,7 @@ use crate::LineError;
 
 /// One product of a shop's catalogue, keyed by `sku`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductRow {
     /// The shop's article number: 1–128 characters, no control characters.
     pub sku: String,
@@ -31,6 +32,7 @@ pub struct ProductRow {
 
 /// One physical store of a shop, keyed by `store_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoreRow {
     /// The shop's store id: 1–64 of `A-Z a-z 0-9 _ -`.
     pub store_id: String,
@@ -51,7 +53,31 @@ pub struct StoreRow {
     /// IANA time zone the opening hours are in, e.g. `Europe/Berlin`.
     pub timezone: String,
     /// Opening hours per weekday; in CSV a column holding the JSON object.
+    #[cfg_attr(feature = "openapi", schema(schema_with = opening_hours_schema))]
     pub opening_hours: OpeningHours,
+}
+
+/// The schema of [`OpeningHours`]: utoipa has none for fixed-size arrays like `[String; 2]`.
+#[cfg(feature = "openapi")]
+fn opening_hours_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+    let time = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[0-2][0-9]:[0-5][0-9]$"));
+    let interval = ArrayBuilder::new()
+        .items(time)
+        .min_items(Some(2))
+        .max_items(Some(2));
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "Weekday (`mon` … `sun`) → `[\"HH:MM\", \"HH:MM\"]` intervals; a day absent or \
+             empty is closed.",
+        ))
+        .additional_properties(Some(AdditionalProperties::RefOr(
+            ArrayBuilder::new().items(interval).build().into(),
+        )))
+        .build()
 }
 
 /// Opening hours: weekday → `["HH:MM", "HH:MM"]` intervals (a day absent or empty is closed).
@@ -59,6 +85,7 @@ pub type OpeningHours = BTreeMap<Weekday, Vec<[String; 2]>>;
 
 /// A day of the week, as the keys of [`OpeningHours`] spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
     /// Monday.
@@ -79,6 +106,7 @@ pub enum Weekday {
 
 /// How many items of a product one store holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockRow {
     /// The store: one imported before, of the same shop.
     pub store_id: String,
@@ -90,6 +118,7 @@ pub struct StockRow {
 
 /// The answer to an import: rows written, and the lines refused.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportResult {
     /// Rows inserted or updated.
     pub upserted: u64,

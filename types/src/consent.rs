@@ -4,9 +4,11 @@ use serde::{Deserialize, Serialize};
 
 /// The body of `POST /v1/consent` (publishable key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentUpdate {
-    /// The browser's anonymous visitor id.
+    /// The browser's anonymous visitor id: 16–64 of `A-Z a-z 0-9 _ -`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{16,64}$"))]
     pub visitor_id: String,
     /// The shop-signed customer token of a logged-in shopper, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,11 +18,13 @@ pub struct ConsentUpdate {
     /// Answers may use the profile.
     pub personalisation: bool,
     /// Where the choice was made, e.g. `cookie_banner` (1–64 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub source: String,
 }
 
 /// A profile's consent as it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentState {
     /// Events may be stored.
     pub tracking: bool,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Everything Vitrine holds about one customer, across all the ids linked to her.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerExport {
     /// The customer id asked for.
     pub customer_id: String,
@@ -20,6 +21,7 @@ pub struct CustomerExport {
 
 /// One id linked to a profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkedId {
     /// `visitor`, `customer` or `card`.
     pub kind: String,
@@ -31,6 +33,7 @@ pub struct LinkedId {
 
 /// One purchase line in an export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedPurchaseLine {
     /// Order or receipt number.
     pub order_id: String,
@@ -50,6 +53,7 @@ pub struct ExportedPurchaseLine {
 
 /// What an erasure removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErasureResult {
     /// Profiles removed (hers and those merged into it).
     pub profiles: u64,

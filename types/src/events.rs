@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 /// One event as a client sends it. `id` is made by the client: sending the same id again
 /// stores nothing new, so retries are safe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventIn {
     /// Client-made id, unique per shop: 1–64 of `A-Z a-z 0-9 _ - . :`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.:-]{1,64}$"))]
     pub id: String,
     /// When it happened, unix seconds; the time of receipt when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +30,7 @@ pub struct EventIn {
 
 /// The kinds of event, tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     /// A product page was seen.
@@ -89,6 +92,7 @@ pub enum EventBody {
 
 /// Where a purchase happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// The web shop.
@@ -112,6 +116,7 @@ impl Channel {
 
 /// One line of a purchase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurchaseLine {
     /// The product.
     pub sku: String,
@@ -123,19 +128,23 @@ pub struct PurchaseLine {
 
 /// The body of `POST /v1/events`: a small batch from one browser.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BrowserEvents {
-    /// The browser's anonymous visitor id (first-party storage).
+    /// The browser's anonymous visitor id (first-party storage): 16–64 of `A-Z a-z 0-9 _ -`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{16,64}$"))]
     pub visitor_id: String,
     /// The shop-signed customer token of a logged-in shopper, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_token: Option<String>,
     /// 1–50 events; `customer_id`, `card` and `visitor_id` inside them are refused.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
     pub events: Vec<EventIn>,
 }
 
 /// The answer to an ingestion: what was stored, what was already there, what was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestResult {
     /// Events stored now.
     pub stored: u64,
@@ -149,6 +158,7 @@ pub struct IngestResult {
 
 /// Why one line of a batch or import was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineError {
     /// 1-based line number.
     pub line: u64,

@@ -2,13 +2,15 @@
 //! the widget bundle (wasm) and the profile API (server) is defined here, once.
 //!
 //! The types only derive serde; they carry no behaviour that needs a runtime, so the crate
-//! compiles to wasm without pulling anything heavy into the bundle.
+//! compiles to wasm without pulling anything heavy into the bundle. The `openapi` feature
+//! (enabled by the server only) adds their OpenAPI schemas (utoipa).
 
 pub mod catalogue;
 pub mod consent;
 pub mod customers;
 pub mod error;
 pub mod events;
+pub mod health;
 pub mod identify;
 pub mod money;
 pub mod recommendations;
@@ -20,6 +22,7 @@ pub use error::{ApiError, ApiErrorBody};
 pub use events::{
     BrowserEvents, Channel, EventBody, EventIn, IngestResult, LineError, PurchaseLine,
 };
+pub use health::Health;
 pub use identify::{IdentifyRequest, IdentifyResult};
 pub use money::Money;
 pub use recommendations::{

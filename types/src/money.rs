@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// An amount in the minor unit of its currency (cents for EUR), so sums stay exact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
     /// Amount in minor units: 1999 with currency EUR is 19,99 €.
     pub amount_minor: i64,

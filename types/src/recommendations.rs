@@ -45,6 +45,7 @@ impl RecommendationContext {
 
 /// The answer: an ordered list of products, best first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecommendationsResponse {
     /// Identifies this list in impression and click events, for attribution.
     pub recommendation_id: String,
@@ -54,6 +55,7 @@ pub struct RecommendationsResponse {
 
 /// One tile of the widget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecommendedProduct {
     /// The shop's SKU.
     pub sku: String,
@@ -71,6 +73,7 @@ pub struct RecommendedProduct {
 
 /// The machine-readable reason a product was recommended; the widget turns it into text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RecommendationReason {
     /// Among the shop's best sellers.

@@ -27,11 +27,59 @@ pub fn router() -> Router<AppState> {
         .route("/v1/assets/{file}", get(hashed))
 }
 
+/// The loader script shops embed (`<script type="module" src=".../v1/vitrine.js">`).
+///
+/// Cached for five minutes; brotli or gzip by `Accept-Encoding`; `304` for a matching
+/// `If-None-Match`.
+#[utoipa::path(
+    get,
+    path = "/v1/vitrine.js",
+    tag = "operations",
+    params(
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` seen before"),
+        ("Accept-Encoding" = Option<String>, Header, description = "`br` or `gzip` to get the file compressed"),
+    ),
+    responses(
+        (status = 200, description = "The loader", body = String,
+            content_type = "text/javascript", headers(
+                ("ETag" = String, description = "The file's digest"),
+                ("Cache-Control" = String, description = "Five minutes"),
+            )),
+        (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`"),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 503, response = super::openapi::BundleUnavailable),
+    ),
+)]
 async fn loader(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     let bundle = state.bundle.as_ref().ok_or(ApiError::BundleUnavailable)?;
     Ok(serve(&bundle.loader, &headers, LOADER_CACHE))
 }
 
+/// A hashed file of the widget bundle (wasm, JS glue, CSS), immutable and cached for a year.
+#[utoipa::path(
+    get,
+    path = "/v1/assets/{file}",
+    tag = "operations",
+    params(
+        ("file" = String, Path, description = "A file name from the loader, e.g. `widgets-1a2b3c_bg.wasm`"),
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` seen before"),
+        ("Accept-Encoding" = Option<String>, Header, description = "`br` or `gzip` to get the file compressed"),
+    ),
+    responses(
+        (status = 200, description = "The file", headers(
+                ("ETag" = String, description = "The file's digest"),
+                ("Cache-Control" = String, description = "A year, immutable"),
+            ), content(
+                ("application/wasm"),
+                (String = "text/javascript"),
+                (String = "text/css"),
+            )),
+        (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`"),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 503, response = super::openapi::BundleUnavailable),
+    ),
+)]
 async fn hashed(
     State(state): State<AppState>,
     Path(file): Path<String>,

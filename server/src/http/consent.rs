@@ -24,6 +24,26 @@ struct ConsentQuery {
     visitor_id: String,
 }
 
+/// The consent that applies to a browser: the shopper's choice, or the shop's default.
+#[utoipa::path(
+    get,
+    path = "/v1/consent",
+    tag = "browser",
+    params(
+        ("visitor_id" = String, Query, description = "The browser's visitor id: 16 to 64 of `A-Z a-z 0-9 _ -`",
+            min_length = 16, max_length = 64, pattern = "^[A-Za-z0-9_-]{16,64}$"),
+    ),
+    responses(
+        (status = 200, description = "The consent that applies", body = ConsentState),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("publishable_key" = [])),
+)]
 async fn read(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,
@@ -37,6 +57,32 @@ async fn read(
     ))
 }
 
+/// Records the shopper's choice on her profile (kept whatever she chose: it is the proof).
+#[utoipa::path(
+    post,
+    path = "/v1/consent",
+    tag = "browser",
+    request_body(
+        description = "JSON; `text/plain` is read as JSON too (`sendBeacon`, no CORS preflight)",
+        content(
+            (ConsentUpdate = "application/json"),
+            (ConsentUpdate = "text/plain"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "The consent now in force", body = ConsentState),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 410, response = super::openapi::Gone),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("publishable_key" = [])),
+)]
 async fn update(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,

@@ -22,6 +22,25 @@ fn customer_key(customer_id: &str) -> Result<ProfileKey> {
     ProfileKey::customer(customer_id).map_err(ApiError::InvalidBody)
 }
 
+/// Everything held about a customer across every id linked to her (GDPR Art. 15/20).
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{customer_id}/export",
+    tag = "server",
+    params(
+        ("customer_id" = String, Path, description = "The shop's customer id: 1 to 128 characters, no control characters"),
+    ),
+    responses(
+        (status = 200, description = "Her ids, consent, events and purchases", body = CustomerExport),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("secret_key" = [])),
+)]
 async fn export(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
@@ -35,6 +54,26 @@ async fn export(
         .ok_or_else(|| ApiError::NotFound(format!("customer `{customer_id}`")))
 }
 
+/// Erases a customer across every id and table (GDPR Art. 17); her ids become tombstones
+/// that are refused from then on.
+#[utoipa::path(
+    delete,
+    path = "/v1/customers/{customer_id}",
+    tag = "server",
+    params(
+        ("customer_id" = String, Path, description = "The shop's customer id: 1 to 128 characters, no control characters"),
+    ),
+    responses(
+        (status = 200, description = "What was removed", body = ErasureResult),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("secret_key" = [])),
+)]
 async fn erase(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,

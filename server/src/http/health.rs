@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use vitrine_types::Health;
 
 use super::error::Result;
 use crate::AppState;
@@ -13,11 +13,23 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(health))
 }
 
-async fn health(State(state): State<AppState>) -> Result<Json<Value>> {
+/// Whether the server can answer: the database is reachable; and whether the bundle is loaded.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database answered", body = Health),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+)]
+async fn health(State(state): State<AppState>) -> Result<Json<Health>> {
     sqlx::query("SELECT CAST(1 AS BIGINT)")
         .execute(&state.db)
         .await?;
-    Ok(Json(
-        json!({ "status": "ok", "bundle": state.bundle.is_some() }),
-    ))
+    Ok(Json(Health {
+        status: "ok".into(),
+        bundle: state.bundle.is_some(),
+    }))
 }

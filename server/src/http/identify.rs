@@ -19,6 +19,33 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/v1/identify", post(identify))
 }
 
+/// Links the browser's visitor id to the customer a shop-signed token names, merging their
+/// profiles; without tracking consent nothing is linked.
+#[utoipa::path(
+    post,
+    path = "/v1/identify",
+    tag = "browser",
+    request_body(
+        description = "JSON; `text/plain` is read as JSON too (`sendBeacon`, no CORS preflight)",
+        content(
+            (IdentifyRequest = "application/json"),
+            (IdentifyRequest = "text/plain"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Linked, or not for want of consent", body = IdentifyResult),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 410, response = super::openapi::Gone),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("publishable_key" = [])),
+)]
 async fn identify(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,

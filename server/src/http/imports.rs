@@ -27,6 +27,31 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::disable())
 }
 
+/// Upserts products of the catalogue, keyed by `sku`.
+#[utoipa::path(
+    post,
+    path = "/v1/products",
+    tag = "server",
+    request_body(
+        description = "One `ProductRow` per line: NDJSON (`application/x-ndjson`, `application/json` \
+            or no `Content-Type`), or CSV (`text/csv`) with a header line naming the columns. \
+            Streamed, of any size; bad lines are reported, the others kept.",
+        content(
+            (String = "application/x-ndjson"),
+            (String = "application/json"),
+            (String = "text/csv"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Rows written and lines refused", body = ImportResult),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("secret_key" = [])),
+)]
 async fn products(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
@@ -36,6 +61,31 @@ async fn products(
     run(&state, &shop.id, Kind::Products, &headers, body).await
 }
 
+/// Upserts the shop's physical stores, keyed by `store_id`.
+#[utoipa::path(
+    post,
+    path = "/v1/stores",
+    tag = "server",
+    request_body(
+        description = "One `StoreRow` per line: NDJSON (`application/x-ndjson`, `application/json` \
+            or no `Content-Type`), or CSV (`text/csv`) with a header line naming the columns. \
+            Streamed, of any size; bad lines are reported, the others kept.",
+        content(
+            (String = "application/x-ndjson"),
+            (String = "application/json"),
+            (String = "text/csv"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Rows written and lines refused", body = ImportResult),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("secret_key" = [])),
+)]
 async fn stores(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
@@ -45,6 +95,31 @@ async fn stores(
     run(&state, &shop.id, Kind::Stores, &headers, body).await
 }
 
+/// Upserts stock levels per store and product.
+#[utoipa::path(
+    post,
+    path = "/v1/stock",
+    tag = "server",
+    request_body(
+        description = "One `StockRow` per line: NDJSON (`application/x-ndjson`, `application/json` \
+            or no `Content-Type`), or CSV (`text/csv`) with a header line naming the columns. \
+            Streamed, of any size; bad lines are reported, the others kept.",
+        content(
+            (String = "application/x-ndjson"),
+            (String = "application/json"),
+            (String = "text/csv"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Rows written and lines refused", body = ImportResult),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 415, response = super::openapi::UnsupportedMediaType),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("secret_key" = [])),
+)]
 async fn stock(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,

@@ -9,6 +9,7 @@ pub mod events;
 pub mod health;
 pub mod identify;
 pub mod imports;
+pub mod openapi;
 pub mod ops;
 pub mod recommendations;
 
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(service)
         .merge(browser_api)
         .merge(ops::router())
+        .merge(openapi::router())
         .layer(ops::timeout(state.request_timeout));
     let imports = imports::router().method_not_allowed_fallback(error::method_not_allowed);
     Router::new()

@@ -119,14 +119,24 @@ pub async fn record_metrics(request: Request, next: Next) -> Response {
 
 /// `GET /metrics` in the Prometheus text format.
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/metrics",
-        get(|| async {
-            (
-                [(CONTENT_TYPE, "text/plain; version=0.0.4")],
-                prometheus().render(),
-            )
-        }),
+    Router::new().route("/metrics", get(metrics))
+}
+
+/// Requests and their latency by route, method and status, in the Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text exposition format 0.0.4",
+            body = String, content_type = "text/plain"),
+        (status = 408, response = super::openapi::RequestTimeout),
+    ),
+)]
+async fn metrics() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
+        prometheus().render(),
     )
 }
 

@@ -25,6 +25,31 @@ struct RecommendationsQuery {
     limit: Option<u32>,
 }
 
+/// Products for a recommendations widget, best first; never the product on screen.
+#[utoipa::path(
+    get,
+    path = "/v1/recommendations",
+    tag = "browser",
+    params(
+        ("context" = Option<String>, Query,
+            description = "Where the widget is: `home` (default), `cart` or `product:<sku>` \
+                (a SKU of 1 to 128 bytes)",
+            pattern = "^(home|cart|product:.+)$"),
+        ("limit" = Option<u32>, Query, description = "Most products in the answer (default 4)",
+            minimum = 1, maximum = 24),
+    ),
+    responses(
+        (status = 200, description = "The products, best first; may be fewer than `limit`",
+            body = RecommendationsResponse),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 408, response = super::openapi::RequestTimeout),
+        (status = 429, response = super::openapi::TooManyRequests),
+        (status = 500, response = super::openapi::InternalError),
+    ),
+    security(("publishable_key" = [])),
+)]
 async fn recommendations(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,

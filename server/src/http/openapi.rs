@@ -1,0 +1,196 @@
+//! `GET /v1/openapi.json`: the OpenAPI document of the API, generated from the handlers'
+//! `#[utoipa::path]` annotations and the wire types of `vitrine-types` (feature `openapi`).
+//! `scripts/schemathesis.sh` fuzzes the live server against it, so a handler that answers
+//! something its annotation does not say is caught there.
+
+use std::sync::OnceLock;
+
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse};
+use vitrine_types::ApiErrorBody;
+
+use crate::AppState;
+
+/// Name of the security scheme for the publishable key (`?key=pk_…`).
+pub const PUBLISHABLE_KEY: &str = "publishable_key";
+/// Name of the security scheme for the secret key (`Authorization: Bearer sk_…`).
+pub const SECRET_KEY: &str = "secret_key";
+
+/// The API's OpenAPI document: every route of `http::app` with its parameters, bodies and
+/// answers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Vitrine profile API",
+        description = "Customer profiles, events, consent, GDPR and catalogue imports of \
+            Vitrine, and the widget bundle it serves. Every answer other than 2xx/304 is \
+            `{\"error\": {\"code\", \"message\"}}` (`ApiErrorBody`) with a stable code. A path \
+            that does not exist is a 404 `not_found`; a method a path does not serve is a 405 \
+            `method_not_allowed`. Browser endpoints (publishable key) answer CORS preflights \
+            and send CORS headers only to the shop's allowed origins.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        super::health::health,
+        super::ops::metrics,
+        openapi_json,
+        super::assets::loader,
+        super::assets::hashed,
+        super::recommendations::recommendations,
+        super::events::browser_events,
+        super::identify::identify,
+        super::consent::read,
+        super::consent::update,
+        super::events::bulk_events,
+        super::customers::export,
+        super::customers::erase,
+        super::imports::products,
+        super::imports::stores,
+        super::imports::stock,
+    ),
+    components(
+        schemas(
+            ApiErrorBody,
+            vitrine_types::ApiError,
+            vitrine_types::ProductRow,
+            vitrine_types::StoreRow,
+            vitrine_types::StockRow,
+            vitrine_types::EventIn,
+        ),
+        responses(
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            RequestTimeout,
+            Gone,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            TooManyRequests,
+            InternalError,
+            BundleUnavailable,
+        ),
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "browser", description = "Called from shop pages with the publishable key"),
+        (name = "server", description = "Called from shop backends, tills and ERPs with the \
+            secret key"),
+        (name = "operations", description = "Health, metrics, the widget bundle and this \
+            document; no key"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// Adds the two ways of authenticating: the publishable key in the query string (browser
+/// requests stay "simple" CORS requests) and the secret key as a bearer token.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            PUBLISHABLE_KEY,
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "key",
+                "The shop's publishable key `pk_…`. Safe to embed in pages; the page's \
+                 `Origin`, when sent, must be one of the shop's allowed origins.",
+            ))),
+        );
+        components.add_security_scheme(
+            SECRET_KEY,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The shop's secret key `sk_…`, for its servers only: \
+                         `Authorization: Bearer sk_…`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `invalid_query`, `invalid_json` or `invalid_body`: the request is malformed or holds a
+/// value out of range; the message says which.
+#[derive(ToResponse)]
+pub struct BadRequest(pub ApiErrorBody);
+
+/// `missing_key` or `invalid_key` (no key, or one that matches no shop), or
+/// `invalid_customer_token` (malformed, expired or wrongly signed).
+#[derive(ToResponse)]
+pub struct Unauthorized(pub ApiErrorBody);
+
+/// `origin_not_allowed`: the page's `Origin` is not among the shop's allowed origins.
+#[derive(ToResponse)]
+pub struct Forbidden(pub ApiErrorBody);
+
+/// `not_found`: nothing with this id (of the calling shop).
+#[derive(ToResponse)]
+pub struct NotFound(pub ApiErrorBody);
+
+/// `timeout`: the request took longer than the server's time limit and was stopped.
+#[derive(ToResponse)]
+pub struct RequestTimeout(pub ApiErrorBody);
+
+/// `erased`: an id of the request was erased (GDPR) and is never linked again.
+#[derive(ToResponse)]
+pub struct Gone(pub ApiErrorBody);
+
+/// `batch_too_large`: more items, or a larger body, than this endpoint accepts.
+#[derive(ToResponse)]
+pub struct PayloadTooLarge(pub ApiErrorBody);
+
+/// `unsupported_media_type`: the `Content-Type` is not one this endpoint reads.
+#[derive(ToResponse)]
+pub struct UnsupportedMediaType(pub ApiErrorBody);
+
+/// `rate_limited`: the key sent more requests than its rate allows.
+#[derive(ToResponse)]
+#[response(headers(
+    ("Retry-After" = u64, description = "Seconds to wait before the next request (at least 1)")
+))]
+pub struct TooManyRequests(pub ApiErrorBody);
+
+/// `internal`: a failure inside the server (details are in its log, not in the answer).
+#[derive(ToResponse)]
+pub struct InternalError(pub ApiErrorBody);
+
+/// `bundle_unavailable`: the widget bundle is not built, or the bundle directory is wrong.
+#[derive(ToResponse)]
+pub struct BundleUnavailable(pub ApiErrorBody);
+
+/// Routes of this resource.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/openapi.json", get(openapi_json))
+}
+
+/// The document as JSON, rendered once: it is fixed at compile time.
+fn document() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_pretty_json()
+            .expect("the OpenAPI document is plain data and always serialises")
+    })
+}
+
+/// This OpenAPI document.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document of this API",
+            body = serde_json::Value, content_type = "application/json"),
+        (status = 408, response = RequestTimeout),
+    ),
+)]
+async fn openapi_json() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "application/json")], document())
+}
