@@ -3,9 +3,11 @@
 #   1. formatting and lints (native and wasm),
 #   2. Rust tests: types, server (router in-process) on SQLite files, then the server's API
 #      suite again on a real PostgreSQL server started for it (scripts/with-postgres.sh),
-#   3. wasm-bindgen tests of the widgets in headless Chromium,
-#   4. the bundle build with its size report (fails when over budget),
-#   5. Playwright end-to-end tests against the real server and storefront.
+#   3. Schemathesis fuzzing of the live server against its /v1/openapi.json (no 5xx, every
+#      answer as documented; scripts/schemathesis.sh),
+#   4. wasm-bindgen tests of the widgets in headless Chromium,
+#   5. the bundle build with its size report (fails when over budget),
+#   6. Playwright end-to-end tests against the real server and storefront.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$VITRINE_ROOT"
@@ -24,6 +26,9 @@ cargo test --workspace --locked 2>&1 | tee target/rust-tests.log
 section "server API tests on PostgreSQL"
 scripts/with-postgres.sh env VITRINE_TEST_BACKEND=postgres \
   cargo test -p vitrine-server --test api --test process --locked 2>&1 | tee target/postgres-tests.log
+
+section "API fuzzing against its OpenAPI document (Schemathesis)"
+scripts/schemathesis.sh 2>&1 | tee target/schemathesis.log
 
 section "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver \

@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .merge(browser_api)
         .merge(ops::router())
         .merge(openapi::router())
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(ops::timeout(state.request_timeout));
     let imports = imports::router().method_not_allowed_fallback(error::method_not_allowed);
     Router::new()

@@ -8,6 +8,7 @@ mod gdpr;
 mod helpers;
 mod identity;
 mod imports;
+mod openapi;
 mod ops;
 mod recommendations;
 mod shops;
