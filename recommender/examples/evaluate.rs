@@ -1,0 +1,467 @@
+//! Offline evaluation on the real data in ../shared/data (see docs/recommender.md).
+//!
+//! `cargo run --profile server -p vitrine-recommender --example evaluate -- --data ../shared/data`
+//! prints recall@10, NDCG@10, coverage, build and query times per model, and writes the split
+//! it used to `target/eval/<dataset>/` for `scripts/evaluate-implicit.py`.
+//! `--grid` prints every setting of the cosine and EASE grids, not only the best; `--tune`
+//! adds the recency × λ exploration behind the defaults; `--only onlineretail|groceries` runs one data set.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::error::Error;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use vitrine_recommender::metrics::{coverage, ndcg_at_k, recall_at_k};
+use vitrine_recommender::{
+    Channel, Dataset, Interaction, Kind, Method, Model, ModelConfig, Query, Weights,
+};
+
+const K: usize = 10;
+/// Onlineretail's split: train before 2011-11-01 00:00 UTC, test from then on.
+const SPLIT_AT: i64 = 1_320_105_600;
+/// Groceries: share of baskets (with ≥ 2 items) that become test baskets, and the seed.
+const TEST_SHARE: f64 = 0.2;
+const SEED: u64 = 42;
+
+type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
+
+/// A train/test split: training interactions, and per test profile the held-out items.
+struct Split {
+    name: &'static str,
+    train: Dataset,
+    /// Each profile's training interactions: the query history.
+    histories: BTreeMap<String, Vec<Interaction>>,
+    /// (profile, held-out SKUs), in profile order.
+    tests: Vec<(String, Vec<String>)>,
+    describe: String,
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1).cloned())
+    };
+    let data = PathBuf::from(value("--data").unwrap_or_else(|| "../shared/data".into()));
+    let out = PathBuf::from(value("--out").unwrap_or_else(|| "target/eval".into()));
+    let only = value("--only");
+    let tune = args.iter().any(|a| a == "--tune");
+    let grid = args.iter().any(|a| a == "--grid");
+
+    let mut splits = Vec::new();
+    if only.as_deref().is_none_or(|o| o == "onlineretail") {
+        splits.push(onlineretail(&data)?);
+    }
+    if only.as_deref().is_none_or(|o| o == "groceries") {
+        splits.push(groceries(&data)?);
+    }
+    for split in &splits {
+        let defaults = ModelConfig::default();
+        write_split(split, &defaults.weights, &out.join(split.name))?;
+        println!("\n## {}: {}", split.name, split.describe);
+        println!(
+            "{:<40} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>8}",
+            "model",
+            "recall@10",
+            "ndcg@10",
+            "coverage",
+            "build_s",
+            "q_p50_us",
+            "q_p99_us",
+            "model_MB"
+        );
+        for (family, configs) in families(tune) {
+            let mut rows = Vec::new();
+            for (label, config) in configs {
+                let row = evaluate(split, label, &config);
+                if grid || family == "tune" {
+                    row.print("");
+                }
+                rows.push(row);
+            }
+            if family == "cosine" || family == "ease" {
+                let best = rows
+                    .iter()
+                    .max_by(|a, b| {
+                        a.ndcg
+                            .total_cmp(&b.ndcg)
+                            .then(a.recall.total_cmp(&b.recall))
+                    })
+                    .expect("a family has settings");
+                best.print(" (best)");
+            } else if !grid && family != "tune" {
+                rows[0].print("");
+            }
+        }
+    }
+    println!("\npeak RSS: {} MB", peak_rss_mb());
+    Ok(())
+}
+
+/// The cosine and EASE grids: like the implicit script, each family is reported at the best
+/// setting by NDCG@10 (every setting with `--grid`).
+const COSINE_NEIGHBOURS: [usize; 4] = [20, 50, 100, 200];
+const EASE_LAMBDAS: [f64; 6] = [100.0, 200.0, 400.0, 800.0, 1500.0, 3000.0];
+
+/// Families of models compared, each a list of (label, config).
+fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
+    let base = ModelConfig::default();
+    let with = |method: Method| ModelConfig {
+        method,
+        ..base.clone()
+    };
+    let popularity = ModelConfig {
+        method: Method::Popularity,
+        trending_slots: 0,
+        ..base.clone()
+    };
+    let cosine = COSINE_NEIGHBOURS
+        .iter()
+        .map(|&k| {
+            (
+                format!("cosine k={k}"),
+                with(Method::Cosine { neighbours: k }),
+            )
+        })
+        .collect();
+    let ease = EASE_LAMBDAS
+        .iter()
+        .map(|&lambda| {
+            let method = Method::Ease {
+                lambda,
+                neighbours: 200,
+            };
+            (format!("ease λ={lambda}"), with(method))
+        })
+        .collect();
+    let mut families = vec![
+        ("popularity", vec![("popularity".to_owned(), popularity)]),
+        ("cosine", cosine),
+        ("ease", ease),
+        (
+            "default",
+            vec![("ease (ModelConfig::default)".to_owned(), base.clone())],
+        ),
+    ];
+    if tune {
+        // Recency decay × λ: how the default half-life was chosen.
+        let mut grid = Vec::new();
+        for half_life in [
+            None,
+            Some(15.0),
+            Some(30.0),
+            Some(60.0),
+            Some(90.0),
+            Some(180.0),
+        ] {
+            for lambda in [100.0, 200.0, 400.0, 800.0] {
+                let mut config = with(Method::Ease {
+                    lambda,
+                    neighbours: 200,
+                });
+                config.weights.half_life_days = half_life;
+                grid.push((format!("ease λ={lambda} half-life={half_life:?}"), config));
+            }
+        }
+        for neighbours in [20, 50, 1000, usize::MAX] {
+            let Method::Ease { lambda, .. } = base.method else {
+                continue;
+            };
+            let label = match neighbours {
+                usize::MAX => "ease (default) all neighbours".to_owned(),
+                k => format!("ease (default) k={k}"),
+            };
+            grid.push((label, with(Method::Ease { lambda, neighbours })));
+        }
+        families.push(("tune", grid));
+    }
+    families
+}
+
+/// One printed row of the table.
+struct Row {
+    label: String,
+    recall: f64,
+    ndcg: f64,
+    coverage: f64,
+    build_s: f64,
+    p50_us: f64,
+    p99_us: f64,
+    model_mb: f64,
+}
+
+impl Row {
+    fn print(&self, suffix: &str) {
+        println!(
+            "{:<40} {:>9.4} {:>8.4} {:>8.4} {:>8.2} {:>9.1} {:>9.1} {:>8.1}",
+            format!("{}{suffix}", self.label),
+            self.recall,
+            self.ndcg,
+            self.coverage,
+            self.build_s,
+            self.p50_us,
+            self.p99_us,
+            self.model_mb
+        );
+    }
+}
+
+fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
+    let started = Instant::now();
+    let model = Model::build(&split.train, config);
+    let build_s = started.elapsed().as_secs_f64();
+    let now = split.train.latest_at();
+    let mut times = Vec::with_capacity(split.tests.len());
+    let mut lists: Vec<Vec<String>> = Vec::with_capacity(split.tests.len());
+    let (mut recall, mut ndcg) = (0.0, 0.0);
+    for (profile, held_out) in &split.tests {
+        let history = split.histories.get(profile).map_or(&[][..], Vec::as_slice);
+        let query = Query {
+            limit: K,
+            now: Some(now),
+            ..Query::new(history)
+        };
+        let t = Instant::now();
+        let answer = model.recommend(&query);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        let ranked: Vec<String> = answer.into_iter().map(|r| r.sku).collect();
+        recall += recall_at_k(&ranked, held_out, K);
+        ndcg += ndcg_at_k(&ranked, held_out, K);
+        lists.push(ranked);
+    }
+    let n = split.tests.len().max(1) as f64;
+    let cov = coverage(lists.iter().map(Vec::as_slice), K, split.train.sku_count());
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    Row {
+        label,
+        recall: recall / n,
+        ndcg: ndcg / n,
+        coverage: cov,
+        build_s,
+        p50_us: pct(0.5),
+        p99_us: pct(0.99),
+        model_mb: model.heap_bytes() as f64 / 1e6,
+    }
+}
+
+/// Writes the split for the implicit script: items, weighted training matrix, test queries.
+fn write_split(split: &Split, weights: &Weights, dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)?;
+    let train = &split.train;
+    let mut items = BufWriter::new(File::create(dir.join("items.tsv"))?);
+    for i in 0..train.sku_count() as u32 {
+        writeln!(items, "{i}\t{}", train.sku(i))?;
+    }
+    items.flush()?;
+    let mut out = BufWriter::new(File::create(dir.join("train.tsv"))?);
+    writeln!(
+        out,
+        "# profiles={} items={}",
+        train.profile_count(),
+        train.sku_count()
+    )?;
+    for r in train.ratings(weights, train.latest_at()) {
+        writeln!(out, "{}\t{}\t{}", r.profile, r.item, r.weight)?;
+    }
+    out.flush()?;
+    let mut tests = BufWriter::new(File::create(dir.join("test.tsv"))?);
+    for (profile, held_out) in &split.tests {
+        let p = train
+            .profile_index(profile)
+            .ok_or("test profile not in training")?;
+        let items: Vec<String> = held_out
+            .iter()
+            .map(|s| {
+                train
+                    .sku_index(s)
+                    .map(|i| i.to_string())
+                    .ok_or("held-out SKU not in training")
+            })
+            .collect::<Result<_, _>>()?;
+        writeln!(tests, "{p}\t{}", items.join(" "))?;
+    }
+    tests.flush()?;
+    Ok(())
+}
+
+/// Onlineretail, temporal: train before 2011-11-01; test each training customer's purchases
+/// from then on of items known to training and not bought in training.
+fn onlineretail(data: &Path) -> Result<Split> {
+    let path = data.join("onlineretail/onlineretail_purchases_clean.csv.gz");
+    let file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut reader = csv::Reader::from_reader(flate2::read::GzDecoder::new(file));
+    let mut train = Dataset::new();
+    let mut histories: BTreeMap<String, Vec<Interaction>> = BTreeMap::new();
+    let mut later: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in reader.records() {
+        let row = row?;
+        let customer = row[0].to_owned();
+        let at = parse_datetime(&row[2]).ok_or_else(|| format!("bad date {:?}", &row[2]))?;
+        let sku = row[3].to_owned();
+        let quantity = row[4].parse::<f64>().map_or(1, |q| q.max(1.0) as u32);
+        if at < SPLIT_AT {
+            let interaction = Interaction {
+                profile: customer.clone(),
+                sku,
+                kind: Kind::Purchase,
+                channel: Channel::Web,
+                store: None,
+                at,
+                quantity,
+            };
+            train.push(&interaction);
+            histories.entry(customer).or_default().push(interaction);
+        } else {
+            later.entry(customer).or_default().insert(sku);
+        }
+    }
+    let mut tests = Vec::new();
+    for (customer, bought) in later {
+        let Some(history) = histories.get(&customer) else {
+            continue; // a new customer has no history to personalise from
+        };
+        let owned: BTreeSet<&str> = history.iter().map(|i| i.sku.as_str()).collect();
+        let held_out: Vec<String> = bought
+            .into_iter()
+            .filter(|s| !owned.contains(s.as_str()) && train.sku_index(s).is_some())
+            .collect();
+        if !held_out.is_empty() {
+            tests.push((customer, held_out));
+        }
+    }
+    let describe = format!(
+        "train < 2011-11-01: {} events, {} customers, {} items; {} test customers, {} held-out purchases",
+        train.len(),
+        train.profile_count(),
+        train.sku_count(),
+        tests.len(),
+        tests.iter().map(|t| t.1.len()).sum::<usize>()
+    );
+    Ok(Split {
+        name: "onlineretail",
+        train,
+        histories,
+        tests,
+        describe,
+    })
+}
+
+/// Groceries, basket leave-one-out: a seeded 20 % of baskets with ≥ 2 distinct items are test
+/// baskets; one item of each, drawn by the seeded RNG, is hidden. Training is every other
+/// basket plus the visible rest of the test baskets; the query is the visible rest.
+fn groceries(data: &Path) -> Result<Split> {
+    let text = fs::read_to_string(data.join("groceries/groceries_basket.csv"))?;
+    let mut rng = SplitMix64(SEED);
+    let mut train = Dataset::new();
+    let mut histories: BTreeMap<String, Vec<Interaction>> = BTreeMap::new();
+    let mut tests = Vec::new();
+    for (b, line) in text.lines().enumerate() {
+        let mut items: Vec<&str> = line
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        items.sort_unstable();
+        items.dedup();
+        // Always draw, so a basket's fate does not depend on the baskets before it.
+        let (coin, pick) = (rng.unit(), rng.next());
+        let profile = format!("basket{b:05}");
+        let hidden = (items.len() >= 2 && coin < TEST_SHARE)
+            .then(|| items.remove((pick % items.len() as u64) as usize));
+        for sku in &items {
+            let interaction = Interaction {
+                channel: Channel::Store,
+                ..Interaction::purchase(profile.as_str(), *sku, 0)
+            };
+            train.push(&interaction);
+            histories
+                .entry(profile.clone())
+                .or_default()
+                .push(interaction);
+        }
+        if let Some(hidden) = hidden {
+            tests.push((profile, vec![hidden.to_owned()]));
+        }
+    }
+    // A hidden item seen nowhere else cannot be learnt by any model: dropped like onlineretail's.
+    tests.retain(|(_, held)| train.sku_index(&held[0]).is_some());
+    let describe = format!(
+        "basket leave-one-out (seed {SEED}, {:.0} % of baskets with ≥ 2 items): {} baskets, {} items; {} test baskets",
+        TEST_SHARE * 100.0,
+        train.profile_count(),
+        train.sku_count(),
+        tests.len()
+    );
+    Ok(Split {
+        name: "groceries",
+        train,
+        histories,
+        tests,
+        describe,
+    })
+}
+
+/// "YYYY-MM-DD HH:MM:SS" (UTC) to unix seconds.
+fn parse_datetime(s: &str) -> Option<i64> {
+    let (date, time) = s.split_once(' ').unwrap_or((s, "00:00:00"));
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (hh, mm) = (t.next()??, t.next()??);
+    let ss = t.next().flatten().unwrap_or(0);
+    Some(days_from_civil(y, m, day) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A tiny seeded RNG (SplitMix64): the split must not change with a dependency's version.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Peak resident memory of this process (VmHWM), in MB.
+fn peak_rss_mb() -> u64 {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_split_instant_is_2011_11_01_midnight_utc() {
+        assert_eq!(parse_datetime("2011-11-01 00:00:00"), Some(SPLIT_AT));
+        assert_eq!(parse_datetime("1970-01-01 00:00:01"), Some(1));
+    }
+}

@@ -1,0 +1,127 @@
+"""Evaluates the Python library `implicit` on the split the Rust harness wrote.
+
+Reads target/eval/<dataset>/{train,test}.tsv (written by
+`cargo run -p vitrine-recommender --example evaluate`): the weighted training matrix
+(profile, item, weight) and per test profile its held-out items. Trains implicit's
+CosineRecommender and AlternatingLeastSquares over a small grid each and prints, for the
+best setting of each by NDCG@10 (and with --grid for every setting), the same metrics with
+the same definitions as recommender/src/metrics.rs: recall@10 = hits / min(10, |held out|),
+NDCG@10 with gain 1/log2(rank + 1), coverage = distinct items in any top 10 / training
+items. Already-bought items (the profile's training row) are filtered, as ours are.
+
+Run through scripts/evaluate-implicit.sh, which creates the venv.
+"""
+
+import argparse
+import itertools
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from implicit.als import AlternatingLeastSquares
+from implicit.nearest_neighbours import CosineRecommender
+
+K = 10
+
+# The grids: implicit's defaults plus the usual ranges, so the baseline is tuned, not strawmanned.
+COSINE_GRID = [{"K": k} for k in (20, 50, 100, 200)]
+ALS_GRID = [
+    {"factors": f, "regularization": r, "alpha": a, "iterations": 20}
+    for f, r, a in itertools.product((8, 16, 32, 64, 128), (0.1, 1.0, 10.0), (1.0, 10.0, 40.0))
+]
+
+
+def load(directory):
+    with open(os.path.join(directory, "train.tsv")) as f:
+        header = f.readline()
+        sizes = dict(part.split("=") for part in header[1:].split())
+        rows = np.loadtxt(f, dtype=np.float64, ndmin=2)
+    n_profiles, n_items = int(sizes["profiles"]), int(sizes["items"])
+    user_items = sp.csr_matrix(
+        (rows[:, 2].astype(np.float32), (rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64))),
+        shape=(n_profiles, n_items),
+    ).tocsr()
+    tests = []
+    with open(os.path.join(directory, "test.tsv")) as f:
+        for line in f:
+            profile, items = line.rstrip("\n").split("\t")
+            tests.append((int(profile), [int(i) for i in items.split()]))
+    return user_items, tests
+
+
+def recall_at_k(ranked, relevant, k):
+    ideal = min(k, len(relevant))
+    if ideal == 0:
+        return 0.0
+    return sum(1 for r in ranked[:k] if r in relevant) / ideal
+
+
+def ndcg_at_k(ranked, relevant, k):
+    ideal = sum(1.0 / math.log2(r + 1) for r in range(1, min(k, len(relevant)) + 1))
+    if ideal == 0.0:
+        return 0.0
+    dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(ranked[:k]) if r in relevant)
+    return dcg / ideal
+
+
+def evaluate(model, user_items, tests):
+    started = time.perf_counter()
+    model.fit(user_items, show_progress=False)
+    fit_s = time.perf_counter() - started
+    users = np.array([p for p, _ in tests], dtype=np.int64)
+    started = time.perf_counter()
+    ids, _ = model.recommend(users, user_items[users].tocsr(), N=K, filter_already_liked_items=True)
+    query_us = (time.perf_counter() - started) / max(len(users), 1) * 1e6
+    recall = ndcg = 0.0
+    shown = set()
+    for (_, relevant), row in zip(tests, ids):
+        ranked = [int(i) for i in row if i >= 0]
+        relevant = set(relevant)
+        recall += recall_at_k(ranked, relevant, K)
+        ndcg += ndcg_at_k(ranked, relevant, K)
+        shown.update(ranked[:K])
+    n = max(len(tests), 1)
+    return recall / n, ndcg / n, len(shown) / user_items.shape[1], fit_s, query_us
+
+
+def row(label, metrics):
+    recall, ndcg, cov, fit_s, query_us = metrics
+    print(f"{label:<44} {recall:>9.4f} {ndcg:>8.4f} {cov:>8.4f} {fit_s:>8.2f} {query_us:>11.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--eval-dir", default="target/eval")
+    parser.add_argument("--only", choices=["onlineretail", "groceries"])
+    parser.add_argument("--grid", action="store_true", help="print every setting, not only the best")
+    args = parser.parse_args()
+    for name in ("onlineretail", "groceries"):
+        if args.only and args.only != name:
+            continue
+        directory = os.path.join(args.eval_dir, name)
+        if not os.path.exists(os.path.join(directory, "train.tsv")):
+            sys.exit(f"{directory}/train.tsv missing: run the Rust harness first")
+        user_items, tests = load(directory)
+        print(f"\n## {name} (implicit): {user_items.shape[0]} profiles, {user_items.shape[1]} items, "
+              f"{user_items.nnz} ratings; {len(tests)} test queries")
+        print(f"{'model':<44} {'recall@10':>9} {'ndcg@10':>8} {'coverage':>8} {'fit_s':>8} {'q_mean_us':>11}")
+        for family, grid, make in (
+            ("implicit cosine", COSINE_GRID, lambda p: CosineRecommender(**p)),
+            ("implicit als", ALS_GRID, lambda p: AlternatingLeastSquares(random_state=42, **p)),
+        ):
+            results = []
+            for params in grid:
+                metrics = evaluate(make(params), user_items, tests)
+                label = family + " " + " ".join(f"{k}={v}" for k, v in params.items() if k != "iterations")
+                results.append((metrics, label))
+                if args.grid:
+                    row(label, metrics)
+            best_metrics, best_label = max(results, key=lambda r: (r[0][1], r[0][0]))
+            row(best_label + " (best)", best_metrics)
+
+
+if __name__ == "__main__":
+    main()
