@@ -13,9 +13,12 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+#[path = "shared/onlineretail.rs"]
+mod onlineretail;
+
 use vitrine_recommender::metrics::{coverage, ndcg_at_k, recall_at_k};
 use vitrine_recommender::{
-    Channel, Dataset, Interaction, Kind, Method, Model, ModelConfig, Query, Weights,
+    Channel, Dataset, Interaction, Method, Model, ModelConfig, Query, Weights,
 };
 
 const K: usize = 10;
@@ -51,6 +54,9 @@ fn main() -> Result<()> {
     let tune = args.iter().any(|a| a == "--tune");
     let grid = args.iter().any(|a| a == "--grid");
 
+    if args.iter().any(|a| a == "--build-only") {
+        return build_only(&data);
+    }
     let mut splits = Vec::new();
     if only.as_deref().is_none_or(|o| o == "onlineretail") {
         splits.push(onlineretail(&data)?);
@@ -248,6 +254,28 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
     }
 }
 
+/// Builds the default model on all of onlineretail once: build time and peak memory.
+fn build_only(data: &Path) -> Result<()> {
+    let mut dataset = Dataset::new();
+    for interaction in onlineretail::purchases(data)? {
+        dataset.push(&interaction);
+    }
+    let loaded_mb = peak_rss_mb();
+    let started = Instant::now();
+    let model = Model::build(&dataset, &ModelConfig::default());
+    println!(
+        "onlineretail, all {} events, {} items: default model built in {:.2} s; model {:.1} MB; \
+         peak RSS {} MB (after loading the data: {} MB)",
+        dataset.len(),
+        model.item_count(),
+        started.elapsed().as_secs_f64(),
+        model.heap_bytes() as f64 / 1e6,
+        peak_rss_mb(),
+        loaded_mb
+    );
+    Ok(())
+}
+
 /// Writes the split for the implicit script: items, weighted training matrix, test queries.
 fn write_split(split: &Split, weights: &Weights, dir: &Path) -> Result<()> {
     fs::create_dir_all(dir)?;
@@ -291,32 +319,21 @@ fn write_split(split: &Split, weights: &Weights, dir: &Path) -> Result<()> {
 /// Onlineretail, temporal: train before 2011-11-01; test each training customer's purchases
 /// from then on of items known to training and not bought in training.
 fn onlineretail(data: &Path) -> Result<Split> {
-    let path = data.join("onlineretail/onlineretail_purchases_clean.csv.gz");
-    let file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut reader = csv::Reader::from_reader(flate2::read::GzDecoder::new(file));
     let mut train = Dataset::new();
     let mut histories: BTreeMap<String, Vec<Interaction>> = BTreeMap::new();
     let mut later: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in reader.records() {
-        let row = row?;
-        let customer = row[0].to_owned();
-        let at = parse_datetime(&row[2]).ok_or_else(|| format!("bad date {:?}", &row[2]))?;
-        let sku = row[3].to_owned();
-        let quantity = row[4].parse::<f64>().map_or(1, |q| q.max(1.0) as u32);
-        if at < SPLIT_AT {
-            let interaction = Interaction {
-                profile: customer.clone(),
-                sku,
-                kind: Kind::Purchase,
-                channel: Channel::Web,
-                store: None,
-                at,
-                quantity,
-            };
+    for interaction in onlineretail::purchases(data)? {
+        if interaction.at < SPLIT_AT {
             train.push(&interaction);
-            histories.entry(customer).or_default().push(interaction);
+            histories
+                .entry(interaction.profile.clone())
+                .or_default()
+                .push(interaction);
         } else {
-            later.entry(customer).or_default().insert(sku);
+            later
+                .entry(interaction.profile)
+                .or_default()
+                .insert(interaction.sku);
         }
     }
     let mut tests = Vec::new();
@@ -405,27 +422,6 @@ fn groceries(data: &Path) -> Result<Split> {
     })
 }
 
-/// "YYYY-MM-DD HH:MM:SS" (UTC) to unix seconds.
-fn parse_datetime(s: &str) -> Option<i64> {
-    let (date, time) = s.split_once(' ').unwrap_or((s, "00:00:00"));
-    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (hh, mm) = (t.next()??, t.next()??);
-    let ss = t.next().flatten().unwrap_or(0);
-    Some(days_from_civil(y, m, day) * 86_400 + hh * 3600 + mm * 60 + ss)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// A tiny seeded RNG (SplitMix64): the split must not change with a dependency's version.
 struct SplitMix64(u64);
 
@@ -461,7 +457,10 @@ mod tests {
 
     #[test]
     fn the_split_instant_is_2011_11_01_midnight_utc() {
-        assert_eq!(parse_datetime("2011-11-01 00:00:00"), Some(SPLIT_AT));
-        assert_eq!(parse_datetime("1970-01-01 00:00:01"), Some(1));
+        assert_eq!(
+            onlineretail::parse_datetime("2011-11-01 00:00:00"),
+            Some(SPLIT_AT)
+        );
+        assert_eq!(onlineretail::parse_datetime("1970-01-01 00:00:01"), Some(1));
     }
 }
