@@ -3,7 +3,8 @@
 //!
 //! Query rules for both backends (see docs/profile-api.md): `$1, $2, …` placeholders numbered
 //! in order of first appearance, values of type `i64`, `f64`, `bool`, `String` or options of
-//! them, sums cast to `BIGINT`.
+//! them, sums cast to `BIGINT`. Multi-row INSERTs take their placeholders from
+//! [`values_placeholders`], which numbers them only for PostgreSQL.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -55,10 +56,14 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
                     // WAL with synchronous=NORMAL survives a crash of the process (kill -9);
-                    // only an OS crash or power loss can drop the last commits.
+                    // only an OS crash or power loss can drop the last commits. Reads go
+                    // through a memory map of the file (shared by all connections, paged
+                    // by the OS) instead of copies into each connection's small page cache.
                     conn.execute(sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                         PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384; \
+                         PRAGMA temp_store = MEMORY;",
                     ))
                     .await?;
                 }
@@ -170,16 +175,26 @@ fn write_turn(url: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
         .clone()
 }
 
-/// The `VALUES` list of a multi-row INSERT: `($1, $2), ($3, $4)` for 2 rows of 2 columns.
-/// Numbered in order of appearance, as SQLite needs (see the module comment).
-pub fn values_placeholders(rows: usize, columns: usize) -> String {
+/// The `VALUES` list of a multi-row INSERT on `conn`'s backend: `($1, $2), ($3, $4)` for 2
+/// rows of 2 columns on PostgreSQL, `(?, ?), (?, ?)` on SQLite. SQLite looks each numbered
+/// parameter up by name in a list, which makes binding thousands of `$N` quadratic (it was
+/// 80 % of bulk ingestion's time); plain `?` are bound by position.
+pub fn values_placeholders(conn: &sqlx::AnyConnection, rows: usize, columns: usize) -> String {
+    placeholders(conn.backend_name() == "PostgreSQL", rows, columns)
+}
+
+fn placeholders(numbered: bool, rows: usize, columns: usize) -> String {
     use std::fmt::Write;
     let mut sql = String::with_capacity(rows * columns * 6);
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
         for column in 0..columns {
-            let separator = if column == 0 { "" } else { ", " };
-            write!(sql, "{separator}${}", row * columns + column + 1).expect("writes to a String");
+            sql.push_str(if column == 0 { "" } else { ", " });
+            if numbered {
+                write!(sql, "${}", row * columns + column + 1).expect("writes to a String");
+            } else {
+                sql.push('?');
+            }
         }
         sql.push(')');
     }
@@ -215,9 +230,10 @@ mod tests {
     }
 
     #[test]
-    fn values_placeholders_number_rows_then_columns() {
-        assert_eq!(values_placeholders(1, 1), "($1)");
-        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(placeholders(true, 1, 1), "($1)");
+        assert_eq!(placeholders(true, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(false, 2, 2), "(?, ?), (?, ?)");
     }
 
     #[test]

@@ -238,7 +238,7 @@ impl PendingLinks {
         for chunk in self.profiles.chunks(IDS_PER_LOOKUP) {
             let sql = format!(
                 "INSERT INTO profiles (shop_id, profile_id, created_at) VALUES {}",
-                crate::db::values_placeholders(chunk.len(), 3)
+                crate::db::values_placeholders(conn, chunk.len(), 3)
             );
             let mut query = sqlx::query(&sql);
             for profile in chunk {
@@ -250,7 +250,7 @@ impl PendingLinks {
             let sql = format!(
                 "INSERT INTO profile_ids (shop_id, kind, external_id, profile_id, linked_at)
                  VALUES {}",
-                crate::db::values_placeholders(chunk.len(), 5)
+                crate::db::values_placeholders(conn, chunk.len(), 5)
             );
             let mut query = sqlx::query(&sql);
             for (key, profile) in chunk {
