@@ -18,6 +18,7 @@ import math
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,11 +27,14 @@ from implicit.nearest_neighbours import CosineRecommender
 
 K = 10
 
+# CosineRecommender converts its own intermediate matrix and warns about it (< 1 ms, harmless).
+warnings.filterwarnings("ignore", message="Method expects CSR input")
+
 # The grids: implicit's defaults plus the usual ranges, so the baseline is tuned, not strawmanned.
 COSINE_GRID = [{"K": k} for k in (20, 50, 100, 200)]
 ALS_GRID = [
     {"factors": f, "regularization": r, "alpha": a, "iterations": 20}
-    for f, r, a in itertools.product((8, 16, 32, 64, 128), (0.1, 1.0, 10.0), (1.0, 10.0, 40.0))
+    for f, r, a in itertools.product((8, 16, 32, 64, 128), (1.0, 10.0, 30.0, 100.0), (1.0, 10.0, 40.0))
 ]
 
 
@@ -89,7 +93,7 @@ def evaluate(model, user_items, tests):
 
 def row(label, metrics):
     recall, ndcg, cov, fit_s, query_us = metrics
-    print(f"{label:<44} {recall:>9.4f} {ndcg:>8.4f} {cov:>8.4f} {fit_s:>8.2f} {query_us:>11.1f}")
+    print(f"{label:<60} {recall:>9.4f} {ndcg:>8.4f} {cov:>8.4f} {fit_s:>8.2f} {query_us:>11.1f}")
 
 
 def main():
@@ -107,7 +111,7 @@ def main():
         user_items, tests = load(directory)
         print(f"\n## {name} (implicit): {user_items.shape[0]} profiles, {user_items.shape[1]} items, "
               f"{user_items.nnz} ratings; {len(tests)} test queries")
-        print(f"{'model':<44} {'recall@10':>9} {'ndcg@10':>8} {'coverage':>8} {'fit_s':>8} {'q_mean_us':>11}")
+        print(f"{'model':<60} {'recall@10':>9} {'ndcg@10':>8} {'coverage':>8} {'fit_s':>8} {'q_mean_us':>11}")
         for family, grid, make in (
             ("implicit cosine", COSINE_GRID, lambda p: CosineRecommender(**p)),
             ("implicit als", ALS_GRID, lambda p: AlternatingLeastSquares(random_state=42, **p)),
@@ -121,6 +125,9 @@ def main():
                     row(label, metrics)
             best_metrics, best_label = max(results, key=lambda r: (r[0][1], r[0][0]))
             row(best_label + " (best)", best_metrics)
+            # The strictest bar for ours: each metric's maximum over the grid, whichever setting.
+            print(f"{'  ' + family + ' grid maxima':<60} {max(r[0][0] for r in results):>9.4f} "
+                  f"{max(r[0][1] for r in results):>8.4f}")
 
 
 if __name__ == "__main__":
