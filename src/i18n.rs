@@ -13,6 +13,16 @@ pub struct Texts {
     pub reason_popular: &'static str,
     /// Reason shown on a tile recommended for selling more than usual.
     pub reason_trending: &'static str,
+    /// Reason shown on a tile often bought with the product on screen or in the cart.
+    pub reason_bought_together: &'static str,
+    /// Reason shown on a tile that goes with an online purchase of the customer.
+    pub reason_bought: &'static str,
+    /// Before and after the store's name, on a tile that goes with a purchase in a store.
+    pub reason_bought_in_store: (&'static str, &'static str),
+    /// Reason shown on a tile that goes with products the shopper looked at.
+    pub reason_viewed: &'static str,
+    /// Reason shown on a tile from the shop's range (nothing more specific is known).
+    pub reason_catalogue: &'static str,
 }
 
 const DE: Texts = Texts {
@@ -21,6 +31,11 @@ const DE: Texts = Texts {
     loading: "Empfehlungen werden geladen",
     reason_popular: "Bestseller",
     reason_trending: "Gerade gefragt",
+    reason_bought_together: "Oft zusammen gekauft",
+    reason_bought: "Passend zu Ihrem Kauf",
+    reason_bought_in_store: ("Weil Sie in ", " gekauft haben"),
+    reason_viewed: "Passend zu Ihrem Interesse",
+    reason_catalogue: "Aus unserem Sortiment",
 };
 
 const EN: Texts = Texts {
@@ -29,6 +44,11 @@ const EN: Texts = Texts {
     loading: "Loading recommendations",
     reason_popular: "Best seller",
     reason_trending: "Trending",
+    reason_bought_together: "Frequently bought together",
+    reason_bought: "Goes with your purchase",
+    reason_bought_in_store: ("Because you shopped at ", ""),
+    reason_viewed: "Based on your browsing",
+    reason_catalogue: "From our range",
 };
 
 impl Texts {

@@ -7,7 +7,9 @@
 //! unknown fields ignored.
 
 use js_sys::Reflect;
-use vitrine_types::{Money, RecommendationReason, RecommendationsResponse, RecommendedProduct};
+use vitrine_types::{
+    Channel, Money, RecommendationReason, RecommendationsResponse, RecommendedProduct,
+};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The answer of `GET /v1/recommendations`.
@@ -36,12 +38,34 @@ fn recommended_product(item: &JsValue) -> Result<RecommendedProduct, String> {
             amount_minor: integer(&price, "amount_minor")?,
             currency: string(&price, "currency")?,
         },
-        // `#[serde(tag = "kind", rename_all = "snake_case")]`
-        reason: match string(&reason, "kind")?.as_str() {
-            "popular" => RecommendationReason::Popular,
-            "trending" => RecommendationReason::Trending,
-            other => return Err(format!("unknown reason `{other}`")),
+        reason: recommendation_reason(&reason)?,
+    })
+}
+
+/// `#[serde(tag = "kind", rename_all = "snake_case")]`
+fn recommendation_reason(reason: &JsValue) -> Result<RecommendationReason, String> {
+    Ok(match string(reason, "kind")?.as_str() {
+        "bought_together_with" => RecommendationReason::BoughtTogetherWith {
+            sku: string(reason, "sku")?,
         },
+        "because_you_bought" => RecommendationReason::BecauseYouBought {
+            sku: string(reason, "sku")?,
+            channel: match string(reason, "channel")?.as_str() {
+                "web" => Channel::Web,
+                "app" => Channel::App,
+                "store" => Channel::Store,
+                other => return Err(format!("unknown channel `{other}`")),
+            },
+            store_id: optional_string(reason, "store_id")?,
+            store_name: optional_string(reason, "store_name")?,
+        },
+        "because_you_viewed" => RecommendationReason::BecauseYouViewed {
+            sku: string(reason, "sku")?,
+        },
+        "popular" => RecommendationReason::Popular,
+        "trending" => RecommendationReason::Trending,
+        "catalogue" => RecommendationReason::Catalogue,
+        other => return Err(format!("unknown reason `{other}`")),
     })
 }
 
@@ -59,6 +83,18 @@ fn field(value: &JsValue, name: &str) -> Result<JsValue, String> {
 fn string(value: &JsValue, name: &str) -> Result<String, String> {
     field(value, name)?
         .as_string()
+        .ok_or_else(|| format!("`{name}` is not a string"))
+}
+
+/// A string field that may be absent or `null` (`#[serde(default)]` on an `Option`).
+fn optional_string(value: &JsValue, name: &str) -> Result<Option<String>, String> {
+    let field = Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    if field.is_null_or_undefined() {
+        return Ok(None);
+    }
+    field
+        .as_string()
+        .map(Some)
         .ok_or_else(|| format!("`{name}` is not a string"))
 }
 
@@ -109,6 +145,48 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn reads_every_reason() {
+        let cases = [
+            (
+                r#"{"kind":"because_you_bought","sku":"B-2","channel":"store","store_id":"ulm","store_name":"Ulm"}"#,
+                RecommendationReason::BecauseYouBought {
+                    sku: "B-2".into(),
+                    channel: Channel::Store,
+                    store_id: Some("ulm".into()),
+                    store_name: Some("Ulm".into()),
+                },
+            ),
+            (
+                r#"{"kind":"because_you_bought","sku":"B-2","channel":"web"}"#,
+                RecommendationReason::BecauseYouBought {
+                    sku: "B-2".into(),
+                    channel: Channel::Web,
+                    store_id: None,
+                    store_name: None,
+                },
+            ),
+            (
+                r#"{"kind":"bought_together_with","sku":"C-3"}"#,
+                RecommendationReason::BoughtTogetherWith { sku: "C-3".into() },
+            ),
+            (
+                r#"{"kind":"because_you_viewed","sku":"D-4"}"#,
+                RecommendationReason::BecauseYouViewed { sku: "D-4".into() },
+            ),
+            (r#"{"kind":"popular"}"#, RecommendationReason::Popular),
+            (r#"{"kind":"catalogue"}"#, RecommendationReason::Catalogue),
+        ];
+        for (reason, expected) in cases {
+            let item = ITEM.replace(r#"{"kind":"trending"}"#, reason);
+            let answer = recommendations(&json(&format!(
+                r#"{{"recommendation_id":"r","items":[{item}]}}"#
+            )))
+            .unwrap();
+            assert_eq!(answer.items[0].reason, expected, "{reason}");
+        }
+    }
+
+    #[wasm_bindgen_test]
     fn rejects_what_serde_rejected() {
         for bad in [
             r#"{"items":[]}"#.to_string(),
@@ -125,6 +203,20 @@ mod tests {
             format!(
                 r#"{{"recommendation_id":"r1","items":[{}]}}"#,
                 ITEM.replace(r#""sku":"A-1","#, "")
+            ),
+            format!(
+                r#"{{"recommendation_id":"r1","items":[{}]}}"#,
+                ITEM.replace(
+                    r#"{"kind":"trending"}"#,
+                    r#"{"kind":"because_you_bought","sku":"B","channel":"till"}"#
+                )
+            ),
+            format!(
+                r#"{{"recommendation_id":"r1","items":[{}]}}"#,
+                ITEM.replace(
+                    r#"{"kind":"trending"}"#,
+                    r#"{"kind":"bought_together_with"}"#
+                )
             ),
             "null".to_string(),
         ] {

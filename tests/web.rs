@@ -50,11 +50,35 @@ fn the_bundle_reads_every_answer_the_server_can_write() {
     let reasons = [
         RecommendationReason::Popular,
         RecommendationReason::Trending,
+        RecommendationReason::BoughtTogetherWith {
+            sku: "AH-1001".into(),
+        },
+        RecommendationReason::BecauseYouBought {
+            sku: "AH-1002".into(),
+            channel: vitrine_types::Channel::Store,
+            store_id: Some("ulm-muensterplatz".into()),
+            store_name: Some("Alpenhaus Ulm »Münsterplatz«".into()),
+        },
+        RecommendationReason::BecauseYouBought {
+            sku: "AH-1003".into(),
+            channel: vitrine_types::Channel::App,
+            store_id: None,
+            store_name: None,
+        },
+        RecommendationReason::BecauseYouViewed {
+            sku: "AH-1004".into(),
+        },
+        RecommendationReason::Catalogue,
     ];
     // A new reason fails to compile here until it is added to the list above.
     for reason in &reasons {
         match reason {
-            RecommendationReason::Popular | RecommendationReason::Trending => {}
+            RecommendationReason::Popular
+            | RecommendationReason::Trending
+            | RecommendationReason::BoughtTogetherWith { .. }
+            | RecommendationReason::BecauseYouBought { .. }
+            | RecommendationReason::BecauseYouViewed { .. }
+            | RecommendationReason::Catalogue => {}
         }
     }
     let answer = RecommendationsResponse {

@@ -114,4 +114,16 @@ impl Recommender {
             counters,
         }));
     }
+
+    /// Serves `model` and forgets every event observed before: for a model rebuilt after data
+    /// was deleted (a GDPR erasure), whose observed events must not be counted again.
+    pub fn reset(&self, model: Model) {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        writer.observed.clear();
+        writer.counters = model.counters.clone();
+        self.current.store(Arc::new(Snapshot {
+            counters: model.counters.clone(),
+            model: Arc::new(model),
+        }));
+    }
 }

@@ -148,9 +148,14 @@ pub struct ServeArgs {
     /// Longest time a request may take, in seconds (catalogue imports have no limit).
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT_SECS", default_value_t = 300)]
     pub request_timeout_secs: u64,
-    /// How often each shop's best-seller ranking is recomputed, in seconds.
-    #[arg(long, env = "VITRINE_POPULARITY_REFRESH_SECS", default_value_t = 60)]
-    pub popularity_refresh_secs: u64,
+    /// How often each shop's recommendation model and catalogue are rebuilt from the
+    /// database, in seconds (new events move popularity at once; purchases exclude at once).
+    #[arg(
+        long,
+        env = "VITRINE_RECOMMENDATIONS_REFRESH_SECS",
+        default_value_t = 300
+    )]
+    pub recommendations_refresh_secs: u64,
 }
 
 /// Where the master key comes from (see keyring.rs); every instance sharing a database needs

@@ -113,6 +113,11 @@ impl ValidEvent {
         &self.event
     }
 
+    /// When it happened, unix seconds (the time of receipt when the client did not say).
+    pub fn occurred_at(&self) -> i64 {
+        self.occurred_at
+    }
+
     fn type_name(&self) -> &'static str {
         match self.event.body {
             EventBody::View { .. } => "view",
@@ -172,21 +177,23 @@ pub async fn store(
     event: &ValidEvent,
     now: i64,
 ) -> sqlx::Result<bool> {
-    Ok(store_all(conn, shop_id, source, &[(profile, event)], now).await? == 1)
+    Ok(!store_all(conn, shop_id, source, &[(profile, event)], now)
+        .await?
+        .is_empty())
 }
 
 /// Stores each event for its profile, in multi-row statements, and the purchase lines of the
-/// purchases among them; returns how many were new. An id stored before, or twice in
-/// `events`, is stored once and its repetitions change nothing.
+/// purchases among them; returns the positions in `events` of those that were new. An id
+/// stored before, or twice in `events`, is stored once and its repetitions change nothing.
 pub async fn store_all(
     conn: &mut AnyConnection,
     shop_id: &str,
     source: Source,
     events: &[(&str, &ValidEvent)],
     now: i64,
-) -> sqlx::Result<u64> {
-    let mut stored = 0;
-    for chunk in events.chunks(ROWS_PER_INSERT) {
+) -> sqlx::Result<Vec<usize>> {
+    let mut stored = Vec::new();
+    for (number, chunk) in events.chunks(ROWS_PER_INSERT).enumerate() {
         let sql = format!(
             "INSERT INTO events (shop_id, event_id, profile_id, type, source, occurred_at,
                  received_at, sku, quantity, order_id, channel, store_id, recommendation_id,
@@ -221,15 +228,15 @@ pub async fn store_all(
             .into_iter()
             .map(|(id,)| id)
             .collect();
-        stored += new.len() as u64;
         // The purchase lines of the purchases just stored; a repetition of an id within the
         // chunk is skipped because `new` gives each id once.
         let mut sales = Vec::new();
         let mut seen = HashSet::new();
-        for (profile, event) in chunk {
+        for (offset, (profile, event)) in chunk.iter().enumerate() {
             if !new.contains(&event.event.id) || !seen.insert(event.event.id.as_str()) {
                 continue;
             }
+            stored.push(number * ROWS_PER_INSERT + offset);
             if let EventBody::Purchase {
                 order_id,
                 channel,

@@ -1,7 +1,7 @@
 //! Vitrine profile API: the server behind the widgets.
 //!
 //! Layout: `http/` holds one module per API resource; the modules beside it hold the domain
-//! (shops, popularity), storage (`db`), the widget bundle it serves (`bundle`), and the demo
+//! (shops, profiles, events, recommendations), storage (`db`), the widget bundle it serves (`bundle`), and the demo
 //! (`demo` data, `storefront` shop). `main.rs` only parses the command line and starts things.
 
 pub mod bundle;
@@ -15,8 +15,8 @@ pub mod http;
 pub mod identity;
 pub mod import;
 pub mod keyring;
-pub mod popularity;
 pub mod profiles;
+pub mod recommendations;
 pub mod serve;
 pub mod shops;
 pub mod storefront;
@@ -38,8 +38,8 @@ pub struct AppState {
     pub rate_limiter: Arc<http::ops::KeyRateLimiter>,
     /// Longest time a request may take.
     pub request_timeout: std::time::Duration,
-    /// Each shop's best sellers, recomputed periodically.
-    pub popularity: Arc<popularity::PopularityCache>,
+    /// Each shop's recommender and catalogue, rebuilt periodically.
+    pub recommendations: Arc<recommendations::Recommendations>,
 }
 
 /// Seconds since the Unix epoch.

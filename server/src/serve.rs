@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use crate::bundle::Bundle;
 use crate::config::ServeArgs;
 use crate::http::ops::{KeyRateLimiter, RateLimit};
-use crate::popularity::PopularityCache;
+use crate::recommendations::Recommendations;
 use crate::{app, db, AppState};
 
 /// Connects the database (migrating it) and loads the bundle, if built.
@@ -41,8 +41,8 @@ pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         master_key,
         rate_limiter,
         request_timeout: std::time::Duration::from_secs(args.request_timeout_secs.max(1)),
-        popularity: Arc::new(PopularityCache::new(std::time::Duration::from_secs(
-            args.popularity_refresh_secs,
+        recommendations: Arc::new(Recommendations::new(std::time::Duration::from_secs(
+            args.recommendations_refresh_secs,
         ))),
     })
 }

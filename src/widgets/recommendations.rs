@@ -14,6 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
 use crate::embed::Embed;
+use crate::i18n::Texts;
 
 /// Tiles shown when `data-limit` is absent.
 const DEFAULT_LIMIT: usize = 4;
@@ -68,22 +69,38 @@ struct Tile {
     url: String,
     image_url: String,
     price: String,
-    reason: &'static str,
+    reason: String,
 }
 
 impl Tile {
     fn new(embed: &Embed, item: RecommendedProduct) -> Self {
         Self {
             price: embed.prices.format(&item.price),
-            reason: match item.reason {
-                RecommendationReason::Popular => embed.texts.reason_popular,
-                RecommendationReason::Trending => embed.texts.reason_trending,
-            },
+            reason: reason_text(embed.texts, &item.reason),
             sku: item.sku,
             title: item.title,
             url: item.url,
             image_url: item.image_url,
         }
+    }
+}
+
+/// The reason of a tile in the page's language.
+fn reason_text(texts: &Texts, reason: &RecommendationReason) -> String {
+    match reason {
+        RecommendationReason::Popular => texts.reason_popular.into(),
+        RecommendationReason::Trending => texts.reason_trending.into(),
+        RecommendationReason::Catalogue => texts.reason_catalogue.into(),
+        RecommendationReason::BoughtTogetherWith { .. } => texts.reason_bought_together.into(),
+        RecommendationReason::BecauseYouViewed { .. } => texts.reason_viewed.into(),
+        RecommendationReason::BecauseYouBought {
+            store_name: Some(store),
+            ..
+        } => {
+            let (before, after) = texts.reason_bought_in_store;
+            [before, store.as_str(), after].concat()
+        }
+        RecommendationReason::BecauseYouBought { .. } => texts.reason_bought.into(),
     }
 }
 
@@ -175,7 +192,7 @@ fn tile(tile: &Tile) -> impl IntoView {
                 <span class="vitrine-recs__title">{tile.title.clone()}</span>
             </a>
             <span class="vitrine-recs__price">{tile.price.clone()}</span>
-            <span class="vitrine-recs__reason">{tile.reason}</span>
+            <span class="vitrine-recs__reason">{tile.reason.clone()}</span>
         </li>
     }
 }

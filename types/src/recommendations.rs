@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Money;
+use crate::{Channel, Money};
 
 /// Where the widget is shown, which decides what kind of list is asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +76,34 @@ pub struct RecommendedProduct {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RecommendationReason {
+    /// Often bought together with this product of the page or the cart.
+    BoughtTogetherWith {
+        /// The product on screen or in the cart.
+        sku: String,
+    },
+    /// Goes with something the customer bought, online or at a store's till.
+    BecauseYouBought {
+        /// The product she bought.
+        sku: String,
+        /// Where she bought it (her latest purchase of it).
+        channel: Channel,
+        /// The store, for a till purchase.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store_id: Option<String>,
+        /// The store's name, for a till purchase.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store_name: Option<String>,
+    },
+    /// Goes with something the shopper looked at, put in the cart or on the wish list.
+    BecauseYouViewed {
+        /// That product.
+        sku: String,
+    },
     /// Among the shop's best sellers.
     Popular,
     /// Selling more than usual lately.
     Trending,
+    /// From the shop's range: fills the list when sales and browsing know too few products
+    /// (a new shop, new products).
+    Catalogue,
 }

@@ -85,5 +85,11 @@ async fn erase(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("customer `{customer_id}`")))?;
     tx.commit().await?;
+    // Nothing learnt from her stays in the recommender: it is rebuilt without her events.
+    state
+        .recommendations
+        .rebuild_without_observed(&state.db, &shop.id)
+        .await
+        .map_err(ApiError::Internal)?;
     Ok(Json(result))
 }

@@ -144,9 +144,11 @@ async fn browser_events(
         .iter()
         .map(|event| (profile.as_str(), event))
         .collect();
-    result.stored = events::store_all(&mut tx, &shop.id, Source::Browser, &events, now).await?;
+    let new = events::store_all(&mut tx, &shop.id, Source::Browser, &events, now).await?;
+    result.stored = new.len() as u64;
     result.duplicates = events.len() as u64 - result.stored;
     tx.commit().await?;
+    observe(&state, &shop.id, &events, &new);
     Ok(Json(result))
 }
 
@@ -273,8 +275,23 @@ async fn bulk_events(
         .zip(&valid)
         .map(|(profile, (_, _, event))| (profile.as_str(), event))
         .collect();
-    result.stored = events::store_all(&mut tx, &shop.id, Source::Server, &events, now).await?;
+    let new = events::store_all(&mut tx, &shop.id, Source::Server, &events, now).await?;
+    result.stored = new.len() as u64;
     result.duplicates = events.len() as u64 - result.stored;
     tx.commit().await?;
+    observe(&state, &shop.id, &events, &new);
     Ok(Json(result))
+}
+
+/// Counts newly stored events in the shop's recommender (popularity and trending move at
+/// once; the item model learns them at its next rebuild).
+fn observe(state: &AppState, shop_id: &str, events: &[(&str, &ValidEvent)], new: &[usize]) {
+    let interactions: Vec<_> = new
+        .iter()
+        .filter_map(|&index| events.get(index))
+        .flat_map(|(profile, event)| {
+            crate::recommendations::interactions_of(profile, event.event(), event.occurred_at())
+        })
+        .collect();
+    state.recommendations.observe(shop_id, &interactions);
 }

@@ -138,14 +138,15 @@ async fn run(
 ) -> Result<Json<ImportResult>> {
     let format = format_of(headers)?;
     let input = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
-    let result = import::import(&state.db, shop_id, kind, format, input)
-        .await
-        .map_err(|err| match err {
-            ImportError::Database(err) => ApiError::Database(err),
-            ImportError::Io(err) => ApiError::InvalidBody(format!(
-                "the body could not be read to its end ({err}); the rows before were kept"
-            )),
-        })?;
+    let result = import::import(&state.db, shop_id, kind, format, input).await;
+    // Even a failed import may have committed its first batches.
+    state.recommendations.catalogue_changed(shop_id);
+    let result = result.map_err(|err| match err {
+        ImportError::Database(err) => ApiError::Database(err),
+        ImportError::Io(err) => ApiError::InvalidBody(format!(
+            "the body could not be read to its end ({err}); the rows before were kept"
+        )),
+    })?;
     Ok(Json(result))
 }
 

@@ -1,14 +1,20 @@
-//! `GET /v1/recommendations?key=pk_…&context=home|cart|product:SKU&limit=N`.
+//! `GET /v1/recommendations?key=pk_…&context=home|cart|product:SKU&limit=N`, optionally with
+//! the caller's `visitor_id` and `customer_token`, the `cart`'s SKUs and a `store`.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use vitrine_types::{RecommendationContext, RecommendationsResponse};
+use vitrine_types::{RecommendationContext, RecommendationReason, RecommendationsResponse};
 
-use super::auth::PublishableShop;
+use std::collections::HashSet;
+
+use vitrine_recommender::{Context, Kind, Query};
+
+use super::auth::{verified_customer, PublishableShop};
 use super::error::{ApiError, ApiQuery, Result};
-use crate::AppState;
+use crate::profiles::{self, ProfileKey};
+use crate::{consent, recommendations, AppState};
 
 /// Most tiles one widget may ask for.
 pub const MAX_LIMIT: u32 = 24;
@@ -23,9 +29,16 @@ pub fn router() -> Router<AppState> {
 struct RecommendationsQuery {
     context: Option<String>,
     limit: Option<u32>,
+    visitor_id: Option<String>,
+    customer_token: Option<String>,
+    cart: Option<String>,
+    store: Option<String>,
 }
 
-/// Products for a recommendations widget, best first; never the product on screen.
+/// Products for a recommendations widget, best first: personal for a known caller with
+/// personalisation consent, popular and trending otherwise; never a product the caller bought
+/// (online or in a store), never one on the page or in the cart, never one sold out
+/// everywhere.
 #[utoipa::path(
     get,
     path = "/v1/recommendations",
@@ -37,6 +50,16 @@ struct RecommendationsQuery {
             pattern = "^(home|cart|product:.+)$"),
         ("limit" = Option<u32>, Query, description = "Most products in the answer (default 4)",
             minimum = 1, maximum = 24),
+        ("visitor_id" = Option<String>, Query,
+            description = "The browser's anonymous id (16 to 64 of A-Z a-z 0-9 _ -): answers \
+                are personal for its profile when it allows personalisation",
+            pattern = "^[A-Za-z0-9_-]{16,64}$"),
+        ("customer_token" = Option<String>, Query,
+            description = "A shop-signed customer token: answers are personal for that customer"),
+        ("cart" = Option<String>, Query,
+            description = "With `context=cart`: the cart's SKUs, comma-separated (at most 50)"),
+        ("store" = Option<String>, Query,
+            description = "Only products in stock at this store of the shop"),
     ),
     responses(
         (status = 200, description = "The products, best first; may be fewer than `limit`",
@@ -55,6 +78,7 @@ async fn recommendations(
     PublishableShop(shop): PublishableShop,
     ApiQuery(query): ApiQuery<RecommendationsQuery>,
 ) -> Result<Json<RecommendationsResponse>> {
+    let now = crate::unix_now();
     let context = match query.context.as_deref() {
         None => RecommendationContext::Home,
         Some(value) => RecommendationContext::parse(value).map_err(ApiError::InvalidQuery)?,
@@ -65,22 +89,120 @@ async fn recommendations(
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
-    let on_screen = match &context {
-        RecommendationContext::Product(sku) => Some(sku.as_str()),
-        RecommendationContext::Home | RecommendationContext::Cart => None,
+    let cart = cart_skus(&context, query.cart.as_deref())?;
+    let mut keys = Vec::new();
+    if let Some(visitor) = &query.visitor_id {
+        keys.push(ProfileKey::visitor(visitor).map_err(ApiError::InvalidQuery)?);
+    }
+    if let Some(token) = &query.customer_token {
+        let customer = verified_customer(&state, &shop, token, now).await?;
+        keys.push(ProfileKey::Customer(customer.customer_id));
+    }
+    let recommender = state
+        .recommendations
+        .shop(&state.db, &shop.id)
+        .await
+        .map_err(ApiError::Internal)?;
+    let catalogue = recommender.catalogue();
+    let mut conn = state.db.acquire().await?;
+    // Only profiles the caller proved are hers, and only those that allow personalisation.
+    let mut personal = Vec::new();
+    for key in &keys {
+        if let Some(profile) = profiles::find(&mut conn, &shop.id, key).await? {
+            if !personal.contains(&profile)
+                && consent::effective(&mut conn, &shop.id, Some(&profile))
+                    .await?
+                    .personalisation
+            {
+                personal.push(profile);
+            }
+        }
+    }
+    let history = recommendations::history(&mut conn, &shop.id, &personal).await?;
+    let at_store = match &query.store {
+        Some(store) if !catalogue.has_store(store) => {
+            return Err(ApiError::InvalidQuery(format!("unknown store `{store}`")))
+        }
+        Some(store) => Some(recommendations::in_stock_at(&mut conn, &shop.id, store).await?),
+        None => None,
     };
-    let ranking = state
-        .popularity
-        .ranking(&state.db, &shop.id, crate::unix_now())
-        .await?;
-    let items = ranking
-        .iter()
-        .filter(|product| Some(product.sku.as_str()) != on_screen)
-        .take(limit as usize)
-        .cloned()
+    drop(conn);
+    let available = |sku: &str| catalogue.available(sku);
+    let in_store = |sku: &str| at_store.as_ref().is_some_and(|skus| skus.contains(sku));
+    let answer = recommender.recommend(&Query {
+        history: &history,
+        context: match &context {
+            RecommendationContext::Home => Context::Home,
+            RecommendationContext::Product(sku) => Context::Product(sku),
+            RecommendationContext::Cart => Context::Cart(&cart),
+        },
+        limit: limit as usize,
+        available: &available,
+        store_filter: at_store
+            .is_some()
+            .then_some(&in_store as &dyn Fn(&str) -> bool),
+        now: Some(now),
+    });
+    let mut items: Vec<_> = answer
+        .into_iter()
+        .filter_map(|item| recommendations::tile(&catalogue, item))
         .collect();
+    // A new shop or new products: the model knows too few, the rest of the range fills in,
+    // under the same rules (nothing owned, on the page or in the cart, or unavailable).
+    if items.len() < limit as usize {
+        let excluded: HashSet<&str> = history
+            .iter()
+            .filter(|interaction| interaction.kind == Kind::Purchase)
+            .map(|interaction| interaction.sku.as_str())
+            .chain(match &context {
+                RecommendationContext::Product(sku) => vec![sku.as_str()],
+                RecommendationContext::Cart => cart.iter().map(String::as_str).collect(),
+                RecommendationContext::Home => Vec::new(),
+            })
+            .chain(items.iter().map(|item| item.sku.as_str()))
+            .collect();
+        let fill: Vec<String> = catalogue
+            .skus()
+            .filter(|sku| !excluded.contains(sku) && available(sku))
+            .filter(|sku| at_store.is_none() || in_store(sku))
+            .take(limit as usize - items.len())
+            .map(str::to_string)
+            .collect();
+        items.extend(fill.into_iter().filter_map(|sku| {
+            recommendations::product_tile(&catalogue, sku, RecommendationReason::Catalogue)
+        }));
+    }
     Ok(Json(RecommendationsResponse {
         recommendation_id: uuid::Uuid::new_v4().simple().to_string(),
         items,
     }))
+}
+
+/// Most SKUs a `cart` parameter may name.
+const MAX_CART_SKUS: usize = 50;
+
+/// The SKUs of `cart=A,B,C`, only with `context=cart`.
+fn cart_skus(context: &RecommendationContext, cart: Option<&str>) -> Result<Vec<String>> {
+    let Some(cart) = cart else {
+        return Ok(Vec::new());
+    };
+    if *context != RecommendationContext::Cart {
+        return Err(ApiError::InvalidQuery(
+            "`cart` goes with `context=cart` only".into(),
+        ));
+    }
+    let skus: Vec<String> = cart
+        .split(',')
+        .filter(|sku| !sku.is_empty())
+        .map(str::to_string)
+        .collect();
+    if skus.len() > MAX_CART_SKUS {
+        return Err(ApiError::InvalidQuery(format!(
+            "`cart` names at most {MAX_CART_SKUS} SKUs"
+        )));
+    }
+    skus.iter()
+        .try_for_each(|sku| crate::events::check_sku(sku))
+        .map_err(ApiError::InvalidQuery)?;
+    Ok(skus)
 }

@@ -14,7 +14,7 @@ use vitrine_server::bundle::Bundle;
 use vitrine_server::db::{self, Db};
 use vitrine_server::http::ops::{KeyRateLimiter, RateLimit};
 use vitrine_server::keyring::MasterKey;
-use vitrine_server::popularity::PopularityCache;
+use vitrine_server::recommendations::Recommendations;
 
 #[path = "../shared/database.rs"]
 mod database;
@@ -152,7 +152,7 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
         })),
         request_timeout: std::time::Duration::from_secs(30),
         // Recomputed on every call, so tests see their own sales at once.
-        popularity: std::sync::Arc::new(PopularityCache::new(std::time::Duration::ZERO)),
+        recommendations: std::sync::Arc::new(Recommendations::new(std::time::Duration::ZERO)),
     };
     let router = app(state.clone());
     TestApp {
@@ -165,9 +165,9 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
 }
 
 impl TestApp {
-    /// The same app with best-seller rankings kept for `ttl`.
-    pub fn with_popularity_ttl(mut self, ttl: std::time::Duration) -> Self {
-        self.state.popularity = std::sync::Arc::new(PopularityCache::new(ttl));
+    /// The same app with recommendation models rebuilt every `refresh`.
+    pub fn with_recommendations_refresh(mut self, refresh: std::time::Duration) -> Self {
+        self.state.recommendations = std::sync::Arc::new(Recommendations::new(refresh));
         self.router = app(self.state.clone());
         self
     }

@@ -10,6 +10,7 @@ mod identity;
 mod imports;
 mod openapi;
 mod ops;
+mod personal;
 mod recommendations;
 mod shops;
 mod tenancy;

@@ -59,15 +59,19 @@ fn recs(key: &str, query: &str) -> String {
 }
 
 #[tokio::test]
-async fn popular_products_are_ranked_by_recent_sales_then_all_time_then_sku() {
+async fn an_anonymous_visitor_gets_trending_then_popular_then_the_rest_of_the_range() {
     let app = spawn_app().await;
-    // C sold most in the last 30 days; A most of all time but long ago; B and D never.
+    // One order each: C two days ago, B 100 days ago, A 200 days ago (many units: units do
+    // not count, orders do, so one bulk buyer cannot make a product popular); D never sold.
     ranked_shop(&app, &[("A", 50, 200), ("C", 3, 2), ("B", 1, 100)]).await;
     let answer = app.get(&recs(RANKED_KEY, "context=home&limit=4")).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.skus(), ["C", "A", "B", "D"]);
+    assert_eq!(answer.skus(), ["C", "B", "A", "D"]);
     let body = answer.json();
-    assert_eq!(body["items"][0]["reason"]["kind"], "popular");
+    let reasons: Vec<&str> = (0..4)
+        .map(|i| body["items"][i]["reason"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["trending", "popular", "popular", "catalogue"]);
     assert_eq!(
         body["items"][0]["price"],
         serde_json::json!({"amount_minor": 1000, "currency": "EUR"})
@@ -235,7 +239,7 @@ async fn json_answers_are_compressed_when_the_client_accepts_it() {
 async fn the_ranking_is_kept_for_its_refresh_time_then_recomputed() {
     let app = spawn_app()
         .await
-        .with_popularity_ttl(std::time::Duration::from_secs(3600));
+        .with_recommendations_refresh(std::time::Duration::from_secs(3600));
     ranked_shop(&app, &[("B", 5, 1)]).await;
     let first = app.get(&recs(RANKED_KEY, "limit=4")).await.skus();
     assert_eq!(first, ["B", "A", "C", "D"]);
@@ -253,7 +257,7 @@ async fn the_ranking_is_kept_for_its_refresh_time_then_recomputed() {
         first,
         "served from the cache"
     );
-    let fresh = app.with_popularity_ttl(std::time::Duration::ZERO);
+    let fresh = app.with_recommendations_refresh(std::time::Duration::ZERO);
     assert_eq!(
         fresh.get(&recs(RANKED_KEY, "limit=4")).await.skus(),
         ["D", "B", "A", "C"]
