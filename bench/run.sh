@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load figures of the API (not a test: numbers to read, on a quiet machine if possible).
 # Starts a release server on a fresh SQLite file with the demo shop and no rate limits, then
-#   1. bulk ingestion into SQLite (bench/ingest.py, a second process): events/s,
+#   1. bulk ingestion into SQLite (bench/ingest.py, a second process): events/s, then the
+#      server's memory with 100,000 profiles (RssAnon: its own; RssFile: the mapped database),
 #   2. browser endpoints under load from wrk (a second process): req/s, p50, p99.
 # Writes the report to target/bench/report.txt.  Needs Debian's `wrk` (installed when root).
 set -euo pipefail
@@ -24,7 +25,9 @@ duration="${VITRINE_BENCH_SECONDS:-15}"
 {
   echo "Vitrine API load figures — $(date -u +%F), $(nproc) cores, SQLite, release build"
   echo
-  python3 bench/ingest.py --api "$api" --key "$sk"
+  # 100,000 customers: the profile count DESIGN.md's memory bar names.
+  python3 bench/ingest.py --api "$api" --key "$sk" --customers 100000
+  awk '/^(VmRSS|RssAnon|RssFile):/ { printf "server memory %s %.0f MB\n", $1, $2 / 1024 }' "/proc/$server/status"
   curl -sf -X POST "$api/v1/consent?key=$pk" -H 'content-type: application/json' \
     -d '{"visitor_id":"v_benchmark_visitor_01","tracking":true,"personalisation":true,"source":"bench"}' >/dev/null
   for endpoint in "GET /v1/recommendations?key=$pk&context=product:AH-1001&limit=4" \

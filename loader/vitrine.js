@@ -21,6 +21,9 @@ const dataUrl = (el) => {
   const q = new URLSearchParams({ key: config.key || '' });
   q.set('context', d.sku ? 'product:' + d.sku : d.context || 'home');
   if (d.limit) q.set('limit', d.limit);
+  if (d.cart) q.set('cart', d.cart);
+  if (d.store) q.set('store', d.store);
+  if (config.customerToken) q.set('customer_token', config.customerToken);
   return new URL('recommendations?' + q, base).href;
 };
 const getJson = (url) =>
