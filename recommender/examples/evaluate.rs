@@ -18,7 +18,8 @@ mod onlineretail;
 
 use vitrine_recommender::metrics::{coverage, ndcg_at_k, recall_at_k};
 use vitrine_recommender::{
-    Channel, Dataset, Interaction, Method, Model, ModelConfig, Query, Weights,
+    Channel, Dataset, Holdout, Interaction, LambdaChoice, Method, Model, ModelConfig, Query,
+    Weights,
 };
 
 const K: usize = 10;
@@ -149,7 +150,7 @@ fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
         ("ease", ease),
         (
             "default",
-            vec![("ease (ModelConfig::default)".to_owned(), base.clone())],
+            vec![("ease auto (ModelConfig::default)".to_owned(), base.clone())],
         ),
     ];
     if tune {
@@ -173,12 +174,10 @@ fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
             }
         }
         for neighbours in [20, 50, 1000, usize::MAX] {
-            let Method::Ease { lambda, .. } = base.method else {
-                continue;
-            };
+            let lambda = 200.0;
             let label = match neighbours {
-                usize::MAX => "ease (default) all neighbours".to_owned(),
-                k => format!("ease (default) k={k}"),
+                usize::MAX => format!("ease λ={lambda} all neighbours"),
+                k => format!("ease λ={lambda} k={k}"),
             };
             grid.push((label, with(Method::Ease { lambda, neighbours })));
         }
@@ -197,6 +196,8 @@ struct Row {
     p50_us: f64,
     p99_us: f64,
     model_mb: f64,
+    /// For an automatic λ: the validation slice and its score per λ.
+    note: Option<String>,
 }
 
 impl Row {
@@ -212,6 +213,9 @@ impl Row {
             self.p99_us,
             self.model_mb
         );
+        if let Some(note) = &self.note {
+            println!("    {note}");
+        }
     }
 }
 
@@ -219,6 +223,13 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
     let started = Instant::now();
     let model = Model::build(&split.train, config);
     let build_s = started.elapsed().as_secs_f64();
+    let (label, note) = match model.lambda_choice() {
+        Some(choice) => (
+            format!("{label} λ={}", choice.lambda),
+            Some(describe(choice)),
+        ),
+        None => (label, None),
+    };
     let now = split.train.latest_at();
     let mut times = Vec::with_capacity(split.tests.len());
     let mut lists: Vec<Vec<String>> = Vec::with_capacity(split.tests.len());
@@ -251,7 +262,27 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
         p50_us: pct(0.5),
         p99_us: pct(0.99),
         model_mb: model.heap_bytes() as f64 / 1e6,
+        note,
     }
+}
+
+/// The validation behind an automatic λ, on one line.
+fn describe(choice: &LambdaChoice) -> String {
+    let holdout = match choice.holdout {
+        Holdout::Temporal { cutoff } => format!("temporal, cut-off {cutoff}"),
+        Holdout::LeaveOneOut => "leave-one-out".to_owned(),
+        Holdout::TooLittleData => "too little data".to_owned(),
+    };
+    let scores: Vec<String> = choice
+        .scores
+        .iter()
+        .map(|(lambda, ndcg)| format!("{lambda}: {ndcg:.4}"))
+        .collect();
+    format!(
+        "validation ({holdout}, {} profiles) NDCG@10 by λ: {}",
+        choice.profiles,
+        scores.join(", ")
+    )
 }
 
 /// Builds the default model on all of onlineretail once: build time and peak memory.
@@ -264,15 +295,19 @@ fn build_only(data: &Path) -> Result<()> {
     let started = Instant::now();
     let model = Model::build(&dataset, &ModelConfig::default());
     println!(
-        "onlineretail, all {} events, {} items: default model built in {:.2} s; model {:.1} MB; \
-         peak RSS {} MB (after loading the data: {} MB)",
+        "onlineretail, all {} events, {} items: default model ({:?}) built in {:.2} s; \
+         model {:.1} MB; peak RSS {} MB (after loading the data: {} MB)",
         dataset.len(),
         model.item_count(),
+        model.method(),
         started.elapsed().as_secs_f64(),
         model.heap_bytes() as f64 / 1e6,
         peak_rss_mb(),
         loaded_mb
     );
+    if let Some(choice) = model.lambda_choice() {
+        println!("{}", describe(choice));
+    }
     Ok(())
 }
 

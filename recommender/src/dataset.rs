@@ -233,6 +233,32 @@ impl Dataset {
     }
 }
 
+impl Dataset {
+    /// The events `keep` accepts, with only the SKUs and profiles they mention.
+    pub(crate) fn filtered(&self, mut keep: impl FnMut(&Event) -> bool) -> Dataset {
+        let mut out = Dataset::new();
+        for e in self.events.iter().filter(|e| keep(e)) {
+            let item = intern(
+                &mut out.skus,
+                &mut out.sku_index,
+                &self.skus[e.item as usize],
+            );
+            let profile = intern(
+                &mut out.profiles,
+                &mut out.profile_index,
+                &self.profiles[e.profile as usize],
+            );
+            out.events.push(Event {
+                profile,
+                item,
+                kind: e.kind,
+                at: e.at,
+            });
+        }
+        out
+    }
+}
+
 fn intern(names: &mut Vec<String>, index: &mut HashMap<String, u32>, name: &str) -> u32 {
     if let Some(&i) = index.get(name) {
         return i;

@@ -64,11 +64,13 @@ pub mod metrics;
 mod model;
 mod query;
 mod recommender;
+mod validation;
 
 pub use dataset::{Channel, Dataset, Interaction, Kind, Rating, Weights};
 pub use model::{Method, Model, ModelConfig};
 pub use query::{Context, Query, Reason, Recommendation};
 pub use recommender::{Recommender, Snapshot};
+pub use validation::{Holdout, LambdaChoice, Validation};
 
 impl Model {
     /// Answers a query from the model alone, with its build-time counters.

@@ -3,11 +3,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use faer::linalg::solvers::DenseSolveCore;
-use faer::{Mat, Side};
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt::{factor, inverse};
+use faer::{Mat, Par};
 
 use crate::counters::Counters;
 use crate::dataset::{Dataset, Rating, Weights};
+use crate::validation::{self, LambdaChoice, Validation};
 
 /// How item-to-item weights are learnt.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +31,27 @@ pub enum Method {
         /// Largest positive weights kept per item for queries (the dense B is dropped).
         neighbours: usize,
     },
+    /// EASE with λ chosen at every build from the data itself: each λ of `lambdas` is scored
+    /// (NDCG@10) on a validation slice held out of the dataset, and the best one is built on
+    /// all of it. See [`Validation`] for the slice and [`LambdaChoice`] for the outcome;
+    /// [`Model::method`] then reports the concrete [`Method::Ease`].
+    EaseAuto {
+        /// The λ tried (positive; order does not matter; ties go to the smaller λ).
+        lambdas: Vec<f64>,
+        /// Largest positive weights kept per item for queries.
+        neighbours: usize,
+    },
+}
+
+impl Method {
+    /// The λ grid of the default: λ depends on the shop (onlineretail's best is 200,
+    /// groceries' 800 or more), so a doubling grid around both.
+    pub fn ease_auto() -> Method {
+        Method::EaseAuto {
+            lambdas: vec![100.0, 200.0, 400.0, 800.0, 1600.0, 3200.0],
+            neighbours: 200,
+        }
+    }
 }
 
 /// Everything [`Model::build`] needs besides the data.
@@ -48,16 +71,15 @@ pub struct ModelConfig {
     pub fallback_depth: usize,
     /// Largest catalogue EASE is built for; larger ones get cosine neighbours.
     pub ease_max_items: usize,
+    /// How [`Method::EaseAuto`] holds out its validation slice.
+    pub validation: Validation,
 }
 
 impl Default for ModelConfig {
     /// The settings chosen by the evaluation in docs/recommender.md.
     fn default() -> Self {
         ModelConfig {
-            method: Method::Ease {
-                lambda: 200.0,
-                neighbours: 200,
-            },
+            method: Method::ease_auto(),
             weights: Weights::default(),
             popularity_half_life_days: Some(90.0),
             trending_half_life_days: 7.0,
@@ -65,6 +87,7 @@ impl Default for ModelConfig {
             fallback_depth: 1000,
             // Two 15,000² f32 matrices are 1.8 GB at the build's peak: the limit of a small server.
             ease_max_items: 15_000,
+            validation: Validation::default(),
         }
     }
 }
@@ -81,12 +104,60 @@ pub struct Model {
     pub(crate) counters: Counters,
     pub(crate) config: ModelConfig,
     method: Method,
+    lambda_choice: Option<LambdaChoice>,
     data_through: i64,
 }
 
 impl Model {
     /// Builds the model of `config.method` from every interaction in `dataset`.
+    ///
+    /// With [`Method::EaseAuto`] this first chooses λ on a validation slice of `dataset`
+    /// (one EASE build per λ of the grid on the rest of it), then builds on all of it.
     pub fn build(dataset: &Dataset, config: &ModelConfig) -> Model {
+        let n = dataset.sku_count();
+        let (method, lambda_choice) = match &config.method {
+            Method::Ease { neighbours, .. } | Method::EaseAuto { neighbours, .. }
+                if n > config.ease_max_items =>
+            {
+                (
+                    Method::Cosine {
+                        neighbours: *neighbours,
+                    },
+                    None,
+                )
+            }
+            Method::EaseAuto {
+                lambdas,
+                neighbours,
+            } => {
+                let choice = validation::choose_lambda(dataset, config, lambdas, *neighbours);
+                let method = Method::Ease {
+                    lambda: choice.lambda,
+                    neighbours: *neighbours,
+                };
+                (method, Some(choice))
+            }
+            m => (m.clone(), None),
+        };
+        let mut model = Model::build_with(dataset, config, |n, ratings| match method {
+            Method::Popularity | Method::EaseAuto { .. } => vec![Vec::new(); n],
+            Method::Cosine { neighbours } => cosine_neighbours(n, ratings, neighbours),
+            Method::Ease { lambda, neighbours } => {
+                Gram::new(n, ratings).ease_neighbours(lambda, neighbours)
+            }
+        });
+        model.method = method;
+        model.lambda_choice = lambda_choice;
+        model
+    }
+
+    /// The model of `dataset` with the item-to-item rows `rows_of(items, ratings)` returns;
+    /// its method is left as `Popularity` for the caller to set.
+    pub(crate) fn build_with(
+        dataset: &Dataset,
+        config: &ModelConfig,
+        rows_of: impl FnOnce(usize, &[Rating]) -> Vec<Vec<(u32, f32)>>,
+    ) -> Model {
         // Items in SKU order and profiles in name order, so that the same interactions give
         // the same model bit for bit whatever order the event store returned them in.
         let mut sku_order: Vec<u32> = (0..dataset.sku_count() as u32).collect();
@@ -124,29 +195,8 @@ impl Model {
             })
             .collect();
         ratings.sort_by_key(|r| (r.profile, r.item));
-
-        let method = match config.method {
-            Method::Ease { neighbours, .. } if n > config.ease_max_items => {
-                Method::Cosine { neighbours }
-            }
-            ref m => m.clone(),
-        };
-        let rows: Vec<Vec<(u32, f32)>> = match method {
-            Method::Popularity => vec![Vec::new(); n],
-            Method::Cosine { neighbours } => cosine_neighbours(n, &ratings, neighbours),
-            Method::Ease { lambda, neighbours } => ease_neighbours(n, &ratings, lambda, neighbours),
-        };
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut targets = Vec::new();
-        let mut strengths = Vec::new();
-        offsets.push(0);
-        for row in rows {
-            for (j, w) in row {
-                targets.push(j);
-                strengths.push(w);
-            }
-            offsets.push(u32::try_from(targets.len()).expect("fewer than 2^32 neighbours"));
-        }
+        let rows = rows_of(n, &ratings);
+        drop(ratings);
 
         let mut counters = Counters::new(config, data_through, n);
         let mut events: Vec<_> = dataset
@@ -161,20 +211,46 @@ impl Model {
         }
         counters.rank(&skus);
 
-        Model {
+        let mut model = Model {
             skus,
             index,
-            offsets,
-            targets,
-            strengths,
+            offsets: Vec::new(),
+            targets: Vec::new(),
+            strengths: Vec::new(),
             counters,
             config: config.clone(),
-            method,
+            method: Method::Popularity,
+            lambda_choice: None,
             data_through,
+        };
+        model.set_neighbours(rows);
+        model
+    }
+
+    /// Replaces the item-to-item weights (one row per item, in item order) by `rows`.
+    pub(crate) fn set_neighbours(&mut self, rows: Vec<Vec<(u32, f32)>>) {
+        debug_assert_eq!(rows.len(), self.skus.len());
+        self.offsets.clear();
+        self.targets.clear();
+        self.strengths.clear();
+        self.offsets.push(0);
+        for row in rows {
+            for (j, w) in row {
+                self.targets.push(j);
+                self.strengths.push(w);
+            }
+            let end = u32::try_from(self.targets.len()).expect("fewer than 2^32 neighbours");
+            self.offsets.push(end);
         }
     }
 
-    /// The method actually built (EASE falls back to cosine on very large catalogues).
+    /// How λ was chosen, when the config asked for [`Method::EaseAuto`] (for the server's log).
+    pub fn lambda_choice(&self) -> Option<&LambdaChoice> {
+        self.lambda_choice.as_ref()
+    }
+
+    /// The method actually built: [`Method::EaseAuto`] becomes the [`Method::Ease`] of the
+    /// chosen λ, and EASE falls back to cosine on very large catalogues.
     pub fn method(&self) -> &Method {
         &self.method
     }
@@ -286,50 +362,85 @@ fn cosine_neighbours(n: usize, ratings: &[Rating], k: usize) -> Vec<Vec<(u32, f3
     out
 }
 
-/// EASE's closed form through a dense Cholesky inverse, then the top `k` weights per item.
-///
-/// In f32: on both evaluation data sets the metrics equal f64's to four decimals, while the
-/// build takes a third less time and half the memory (λ keeps the system well conditioned).
-fn ease_neighbours(n: usize, ratings: &[Rating], lambda: f64, k: usize) -> Vec<Vec<(u32, f32)>> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let mut gram = Mat::<f32>::zeros(n, n);
-    for row in profile_rows(ratings) {
-        for a in row {
-            let wa = a.weight;
-            for b in row {
-                gram[(a.item as usize, b.item as usize)] += wa * b.weight;
-            }
-        }
-    }
-    for i in 0..n {
-        gram[(i, i)] += lambda as f32;
-    }
-    // XᵀX + λI with λ > 0 is symmetric positive definite, so Cholesky cannot fail.
-    let llt = gram
-        .llt(Side::Lower)
-        .expect("XᵀX + λI is positive definite for λ > 0");
-    // Peak memory is what is alive at once: without the Gram matrix, two n×n matrices.
-    drop(gram);
-    let p = llt.inverse();
-    drop(llt);
-    let mut out = Vec::with_capacity(n);
-    let mut row: Vec<(u32, f32)> = Vec::with_capacity(n);
-    for i in 0..n {
-        row.clear();
-        // B[i][j] = −P[i][j] / P[j][j]; P is symmetric, so column i is read (contiguous).
-        for j in 0..n {
-            if j != i {
-                let b = -p[(j, i)] / p[(j, j)];
-                if b > 0.0 {
-                    row.push((j as u32, b));
+/// XᵀX of the ratings (lower triangle, packed by rows), kept so that several λ can be
+/// inverted from one pass over the data: only the diagonal changes with λ.
+pub(crate) struct Gram {
+    n: usize,
+    lower: Vec<f32>,
+}
+
+impl Gram {
+    /// Sums the products of every profile's ratings, profile by profile (a fixed order).
+    pub(crate) fn new(n: usize, ratings: &[Rating]) -> Gram {
+        let mut lower = vec![0f32; n * (n + 1) / 2];
+        for row in profile_rows(ratings) {
+            for a in row {
+                let (i, wa) = (a.item as usize, a.weight);
+                let start = i * (i + 1) / 2;
+                // Rows are sorted by item, so the items up to `a` are the lower triangle's.
+                for b in row.iter().take_while(|b| b.item <= a.item) {
+                    lower[start + b.item as usize] += wa * b.weight;
                 }
             }
         }
-        out.push(top_k(&mut row, k));
+        Gram { n, lower }
     }
-    out
+
+    /// EASE's closed form for `lambda` through a dense Cholesky inverse, then the top `k`
+    /// weights per item.
+    ///
+    /// In f32: on both evaluation data sets the metrics equal f64's to four decimals, while
+    /// the build takes a third less time and half the memory (λ keeps the system well
+    /// conditioned). Sequential, so the same data gives the same weights bit for bit.
+    pub(crate) fn ease_neighbours(&self, lambda: f64, k: usize) -> Vec<Vec<(u32, f32)>> {
+        let n = self.n;
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut l = Mat::<f32>::zeros(n, n);
+        for i in 0..n {
+            let start = i * (i + 1) / 2;
+            for j in 0..=i {
+                l[(i, j)] = self.lower[start + j];
+            }
+            l[(i, i)] += lambda as f32;
+        }
+        let scratch = factor::cholesky_in_place_scratch::<f32>(n, Par::Seq, Default::default())
+            .or(inverse::inverse_scratch::<f32>(n, Par::Seq));
+        let mut memory = MemBuffer::new(scratch);
+        let stack = MemStack::new(&mut memory);
+        // XᵀX + λI with λ > 0 is symmetric positive definite, so Cholesky cannot fail.
+        factor::cholesky_in_place(
+            l.as_mut(),
+            Default::default(),
+            Par::Seq,
+            stack,
+            Default::default(),
+        )
+        .expect("XᵀX + λI is positive definite for λ > 0");
+        let mut p = Mat::<f32>::zeros(n, n);
+        // Writes P's lower triangle, P[i][j] for i ≥ j; P is symmetric.
+        inverse::inverse(p.as_mut(), l.as_ref(), Par::Seq, stack);
+        drop(l);
+        drop(memory);
+        let mut out = Vec::with_capacity(n);
+        let mut row: Vec<(u32, f32)> = Vec::with_capacity(n);
+        for i in 0..n {
+            row.clear();
+            // B[i][j] = −P[i][j] / P[j][j], read from the lower triangle.
+            for j in 0..n {
+                if j != i {
+                    let pij = if j > i { p[(j, i)] } else { p[(i, j)] };
+                    let b = -pij / p[(j, j)];
+                    if b > 0.0 {
+                        row.push((j as u32, b));
+                    }
+                }
+            }
+            out.push(top_k(&mut row, k));
+        }
+        out
+    }
 }
 
 /// The `k` largest weights (ties: lower index first), returned in index order.
