@@ -354,10 +354,15 @@ fn write_split(split: &Split, weights: &Weights, dir: &Path) -> Result<()> {
 /// Onlineretail, temporal: train before 2011-11-01; test each training customer's purchases
 /// from then on of items known to training and not bought in training.
 fn onlineretail(data: &Path) -> Result<Split> {
+    Ok(temporal_split(onlineretail::purchases(data)?))
+}
+
+/// The split of `onlineretail` from its purchases.
+fn temporal_split(purchases: Vec<Interaction>) -> Split {
     let mut train = Dataset::new();
     let mut histories: BTreeMap<String, Vec<Interaction>> = BTreeMap::new();
     let mut later: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for interaction in onlineretail::purchases(data)? {
+    for interaction in purchases {
         if interaction.at < SPLIT_AT {
             train.push(&interaction);
             histories
@@ -393,13 +398,13 @@ fn onlineretail(data: &Path) -> Result<Split> {
         tests.len(),
         tests.iter().map(|t| t.1.len()).sum::<usize>()
     );
-    Ok(Split {
+    Split {
         name: "onlineretail",
         train,
         histories,
         tests,
         describe,
-    })
+    }
 }
 
 /// Groceries, basket leave-one-out: a seeded 20 % of baskets with ≥ 2 distinct items are test
@@ -407,6 +412,11 @@ fn onlineretail(data: &Path) -> Result<Split> {
 /// basket plus the visible rest of the test baskets; the query is the visible rest.
 fn groceries(data: &Path) -> Result<Split> {
     let text = fs::read_to_string(data.join("groceries/groceries_basket.csv"))?;
+    Ok(basket_split(&text))
+}
+
+/// The split of `groceries` from its CSV text, one basket a line.
+fn basket_split(text: &str) -> Split {
     let mut rng = SplitMix64(SEED);
     let mut train = Dataset::new();
     let mut histories: BTreeMap<String, Vec<Interaction>> = BTreeMap::new();
@@ -448,13 +458,13 @@ fn groceries(data: &Path) -> Result<Split> {
         train.sku_count(),
         tests.len()
     );
-    Ok(Split {
+    Split {
         name: "groceries",
         train,
         histories,
         tests,
         describe,
-    })
+    }
 }
 
 /// A tiny seeded RNG (SplitMix64): the split must not change with a dependency's version.
@@ -497,5 +507,53 @@ mod tests {
             Some(SPLIT_AT)
         );
         assert_eq!(onlineretail::parse_datetime("1970-01-01 00:00:01"), Some(1));
+    }
+
+    /// Customer `c` buys items `items` at `at`.
+    fn buys(c: usize, items: &[usize], at: i64) -> Vec<Interaction> {
+        items
+            .iter()
+            .map(|i| Interaction::purchase(format!("c{c:03}"), format!("sku{i:02}"), at))
+            .collect()
+    }
+
+    #[test]
+    fn the_automatic_lambda_is_validated_inside_the_training_period_of_onlineretail() {
+        // 120 customers in 6 themes of 25 items, each week a new item of their theme: 20
+        // weeks before the split, one after it.
+        let mut purchases = Vec::new();
+        for week in 0..21i64 {
+            let at = SPLIT_AT - (20 - week) * 7 * 86_400 + 3_600;
+            for c in 0..120 {
+                let item = (c % 6) * 25 + (week as usize + c) % 25;
+                purchases.extend(buys(c, &[item], at));
+            }
+        }
+        let split = temporal_split(purchases);
+        assert!(!split.tests.is_empty());
+        assert!(split.train.latest_at() < SPLIT_AT);
+        // What the harness does: build on the training split only.
+        let model = Model::build(&split.train, &ModelConfig::default());
+        let choice = model.lambda_choice().expect("the default chooses λ");
+        let Holdout::Temporal { cutoff } = choice.holdout else {
+            panic!("weekly orders have useful time: {choice:?}");
+        };
+        assert!(cutoff <= split.train.latest_at() && cutoff < SPLIT_AT);
+    }
+
+    #[test]
+    fn groceries_hidden_items_never_reach_the_training_data() {
+        let text: String = (0..400)
+            .map(|b| format!("sku{:02},sku{:02},sku{:02}\n", b % 7, 7 + b % 5, 12 + b % 3))
+            .collect();
+        let split = basket_split(&text);
+        assert!(!split.tests.is_empty());
+        for (profile, held_out) in &split.tests {
+            let history = &split.histories[profile];
+            assert!(history.iter().all(|i| !held_out.contains(&i.sku)));
+        }
+        // The training dataset holds exactly the histories: no hidden (basket, item) pair.
+        let in_histories: usize = split.histories.values().map(Vec::len).sum();
+        assert_eq!(split.train.len(), in_histories);
     }
 }

@@ -325,3 +325,199 @@ fn draw(seed: u64, name: &str, salt: u64) -> u64 {
 fn unit(x: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Method;
+
+    /// Baskets of a synthetic shop: 40 items in 8 themes of 5, each basket 2–4 items mostly
+    /// from one theme, some from anywhere, with popular items across themes.
+    fn shop(baskets: usize, at: impl Fn(usize) -> i64) -> Vec<Interaction> {
+        let mut rng = 7u64;
+        let mut next = || {
+            rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = rng;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let mut out = Vec::new();
+        for b in 0..baskets {
+            let theme = next() % 8;
+            let size = 2 + next() % 3;
+            for _ in 0..size {
+                let item = match next() % 10 {
+                    0..=5 => theme * 5 + next() % 5,
+                    6 | 7 => next() % 3,
+                    _ => next() % 40,
+                };
+                out.push(Interaction::purchase(
+                    format!("p{b:04}"),
+                    format!("sku{item:02}"),
+                    at(b),
+                ));
+            }
+        }
+        out
+    }
+
+    fn dataset(interactions: &[Interaction]) -> Dataset {
+        let mut data = Dataset::new();
+        for i in interactions {
+            data.push(i);
+        }
+        data
+    }
+
+    fn auto(lambdas: &[f64]) -> ModelConfig {
+        ModelConfig {
+            method: Method::EaseAuto {
+                lambdas: lambdas.to_vec(),
+                neighbours: 200,
+            },
+            validation: Validation {
+                min_profiles: 10,
+                ..Validation::default()
+            },
+            ..ModelConfig::default()
+        }
+    }
+
+    const GRID: [f64; 6] = [1.0, 4.0, 16.0, 64.0, 256.0, 1024.0];
+
+    #[test]
+    fn automatic_lambda_is_the_best_of_a_hand_run_grid() {
+        let data = dataset(&shop(600, |_| 0));
+        let config = auto(&GRID);
+        let model = Model::build(&data, &config);
+        let choice = model.lambda_choice().expect("EaseAuto records its choice");
+        assert_eq!(choice.holdout, Holdout::LeaveOneOut);
+
+        // By hand: the same slice, one ordinary EASE build per λ, scored query by query.
+        let slice = leave_one_out(&data, &config.validation).expect("enough baskets");
+        assert_eq!(choice.profiles, slice.queries.len());
+        let now = slice.train.latest_at();
+        let by_hand: Vec<(f64, f64)> = GRID
+            .iter()
+            .map(|&lambda| {
+                let ease = ModelConfig {
+                    method: Method::Ease {
+                        lambda,
+                        neighbours: 200,
+                    },
+                    ..config.clone()
+                };
+                let model = Model::build(&slice.train, &ease);
+                let total: f64 = slice
+                    .queries
+                    .iter()
+                    .map(|q| {
+                        let query = Query {
+                            now: Some(now),
+                            ..Query::new(&q.history)
+                        };
+                        let ranked: Vec<String> =
+                            model.recommend(&query).into_iter().map(|r| r.sku).collect();
+                        ndcg_at_k(&ranked, &q.held_out, K)
+                    })
+                    .sum();
+                (lambda, total / slice.queries.len() as f64)
+            })
+            .collect();
+        // Reusing one Gram matrix across λ gives exactly the scores of separate builds.
+        assert_eq!(choice.scores, by_hand);
+        let best = by_hand.iter().map(|s| s.1).fold(f64::MIN, f64::max);
+        let first_best = by_hand.iter().find(|s| s.1 == best).expect("a best λ");
+        assert_eq!(choice.lambda, first_best.0);
+        // The case discriminates: the grid's scores are not all equal.
+        assert!(by_hand.iter().any(|s| s.1 != best), "{by_hand:?}");
+        assert_eq!(
+            model.method(),
+            &Method::Ease {
+                lambda: choice.lambda,
+                neighbours: 200
+            }
+        );
+    }
+
+    #[test]
+    fn automatic_lambda_is_the_same_whatever_the_order_of_the_events() {
+        let events = shop(600, |b| 1_700_000_000 + b as i64 * 3_600);
+        let config = auto(&GRID);
+        let model = Model::build(&dataset(&events), &config);
+        let reversed: Vec<Interaction> = events.iter().rev().cloned().collect();
+        let again = Model::build(&dataset(&reversed), &config);
+        assert_eq!(model.lambda_choice(), again.lambda_choice());
+        for i in 0..40 {
+            let sku = format!("sku{i:02}");
+            assert_eq!(model.similar(&sku), again.similar(&sku));
+        }
+    }
+
+    #[test]
+    fn ties_go_to_the_smaller_lambda() {
+        // Grids in any order, with duplicates: the same, sorted choice.
+        let data = dataset(&shop(600, |_| 0));
+        let shuffled = Model::build(&data, &auto(&[1024.0, 1.0, 64.0, 16.0, 4.0, 256.0, 64.0]));
+        let sorted = Model::build(&data, &auto(&GRID));
+        assert_eq!(shuffled.lambda_choice(), sorted.lambda_choice());
+        // Two λ so close that every validation answer is the same: the smaller one wins.
+        let tied = Model::build(&data, &auto(&[64.0, 64.000_001]));
+        let choice = tied.lambda_choice().expect("a choice");
+        assert_eq!(choice.scores[0].1, choice.scores[1].1);
+        assert_eq!(choice.lambda, 64.0);
+    }
+
+    #[test]
+    fn a_temporal_slice_holds_out_only_later_purchases_of_the_data_given() {
+        // Profiles return: basket b belongs to customer b % 150, one basket a day.
+        let events: Vec<Interaction> = shop(900, |b| 1_700_000_000 + b as i64 * 86_400)
+            .into_iter()
+            .map(|i| {
+                let b: usize = i.profile[1..].parse().expect("p + number");
+                Interaction {
+                    profile: format!("c{:03}", b % 150),
+                    ..i
+                }
+            })
+            .collect();
+        let data = dataset(&events);
+        let v = Validation {
+            min_profiles: 10,
+            ..Validation::default()
+        };
+        let slice = temporal(&data, &v).expect("returning customers");
+        let Holdout::Temporal { cutoff } = slice.holdout else {
+            panic!("time is useful here");
+        };
+        assert!(cutoff > data.events.iter().map(|e| e.at).min().unwrap());
+        assert!(cutoff <= data.latest_at());
+        assert!(slice.train.events.iter().all(|e| e.at < cutoff));
+        for q in &slice.queries {
+            assert!(q.history.iter().all(|i| i.at < cutoff));
+            let profile = &q.history[0].profile;
+            for sku in &q.held_out {
+                // Bought by this profile in the given data at or after the cut-off, not before.
+                assert!(events
+                    .iter()
+                    .any(|i| &i.profile == profile && &i.sku == sku && i.at >= cutoff));
+                assert!(!q.history.iter().any(|i| &i.sku == sku));
+            }
+        }
+        let model = Model::build(&data, &auto(&GRID));
+        assert_eq!(
+            model.lambda_choice().map(|c| &c.holdout),
+            Some(&Holdout::Temporal { cutoff })
+        );
+    }
+
+    #[test]
+    fn too_little_data_takes_the_middle_of_the_grid() {
+        let data = dataset(&shop(5, |_| 0));
+        let model = Model::build(&data, &ModelConfig::default());
+        let choice = model.lambda_choice().expect("the default is EaseAuto");
+        assert_eq!(choice.holdout, Holdout::TooLittleData);
+        assert_eq!(choice.lambda, 800.0);
+    }
+}
