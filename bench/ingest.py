@@ -4,8 +4,10 @@ running Vitrine API and prints events/s. Stdlib only. Every event id is new, so 
 really written (a retried id would be a cheap duplicate).
 
     bench/ingest.py --api http://127.0.0.1:18180 --key sk_… [--batches 20] [--batch-size 10000]
+                    [--customers 5000] [--parallel 1]
 """
 import argparse
+import concurrent.futures
 import json
 import time
 import urllib.request
@@ -35,23 +37,29 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=5_000)
+    parser.add_argument("--parallel", type=int, default=1)
     args = parser.parse_args()
     run = f"bench{int(time.time())}"
     bodies = [batch(run, b, args.batch_size, args.customers) for b in range(args.batches)]
-    stored = 0
     started = time.perf_counter()
-    for body in bodies:
-        request = urllib.request.Request(
-            f"{args.api}/v1/events/bulk", data=body, method="POST",
-            headers={"Authorization": f"Bearer {args.key}", "Content-Type": "application/x-ndjson"})
-        with urllib.request.urlopen(request, timeout=300) as response:
-            answer = json.load(response)
-        if answer["errors"]:
-            raise SystemExit(f"unexpected errors: {answer['errors'][:3]}")
-        stored += answer["stored"]
+    # Several tills or ERP jobs at once: the server parses one request while it writes another.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.parallel) as pool:
+        stored = sum(pool.map(lambda body: post(args.api, args.key, body), bodies))
     elapsed = time.perf_counter() - started
     print(f"bulk ingestion: {stored} events in {elapsed:.2f} s = {stored / elapsed:,.0f} events/s "
-          f"({args.batches} requests of {args.batch_size}, {args.customers} customers)")
+          f"({args.batches} requests of {args.batch_size}, {args.customers} customers, "
+          f"{args.parallel} at a time)")
+
+
+def post(api: str, key: str, body: bytes) -> int:
+    request = urllib.request.Request(
+        f"{api}/v1/events/bulk", data=body, method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        answer = json.load(response)
+    if answer["errors"]:
+        raise SystemExit(f"unexpected errors: {answer['errors'][:3]}")
+    return answer["stored"]
 
 
 if __name__ == "__main__":

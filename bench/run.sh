@@ -25,8 +25,10 @@ duration="${VITRINE_BENCH_SECONDS:-15}"
 {
   echo "Vitrine API load figures — $(date -u +%F), $(nproc) cores, SQLite, release build"
   echo
-  # 100,000 customers: the profile count DESIGN.md's memory bar names.
+  # 100,000 customers: the profile count DESIGN.md's memory bar names. First one request at
+  # a time (profiles are created), then two at a time (as two tills would send).
   python3 bench/ingest.py --api "$api" --key "$sk" --customers 100000
+  python3 bench/ingest.py --api "$api" --key "$sk" --customers 100000 --parallel 2
   awk '/^(VmRSS|RssAnon|RssFile):/ { printf "server memory %s %.0f MB\n", $1, $2 / 1024 }' "/proc/$server/status"
   curl -sf -X POST "$api/v1/consent?key=$pk" -H 'content-type: application/json' \
     -d '{"visitor_id":"v_benchmark_visitor_01","tracking":true,"personalisation":true,"source":"bench"}' >/dev/null

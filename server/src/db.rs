@@ -3,8 +3,8 @@
 //!
 //! Query rules for both backends (see docs/profile-api.md): `$1, $2, …` placeholders numbered
 //! in order of first appearance, values of type `i64`, `f64`, `bool`, `String` or options of
-//! them, sums cast to `BIGINT`. Multi-row INSERTs take their placeholders from
-//! [`values_placeholders`], which numbers them only for PostgreSQL.
+//! them, sums cast to `BIGINT`. Statements with many parameters take their placeholders from
+//! [`Params`], which numbers them only for PostgreSQL.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -175,30 +175,48 @@ fn write_turn(url: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
         .clone()
 }
 
-/// The `VALUES` list of a multi-row INSERT on `conn`'s backend: `($1, $2), ($3, $4)` for 2
-/// rows of 2 columns on PostgreSQL, `(?, ?), (?, ?)` on SQLite. SQLite looks each numbered
-/// parameter up by name in a list, which makes binding thousands of `$N` quadratic (it was
-/// 80 % of bulk ingestion's time); plain `?` are bound by position.
-pub fn values_placeholders(conn: &sqlx::AnyConnection, rows: usize, columns: usize) -> String {
-    placeholders(conn.backend_name() == "PostgreSQL", rows, columns)
+/// Placeholders for statements built with many parameters (multi-row INSERTs, `IN` lists):
+/// `$1, $2, …` on PostgreSQL, plain `?` on SQLite. SQLite looks each numbered parameter up by
+/// name in a list, which makes binding thousands of `$N` quadratic (it was 80 % of bulk
+/// ingestion's time); `?` are bound by position. A statement uses one style throughout:
+/// sqlx binds `?` by counting, which a `$N` before it would throw off.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    numbered: bool,
 }
 
-fn placeholders(numbered: bool, rows: usize, columns: usize) -> String {
-    use std::fmt::Write;
-    let mut sql = String::with_capacity(rows * columns * 6);
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..columns {
-            sql.push_str(if column == 0 { "" } else { ", " });
-            if numbered {
-                write!(sql, "${}", row * columns + column + 1).expect("writes to a String");
-            } else {
-                sql.push('?');
-            }
+impl Params {
+    /// The style of `conn`'s backend.
+    pub fn of(conn: &sqlx::AnyConnection) -> Self {
+        Self {
+            numbered: conn.backend_name() == "PostgreSQL",
         }
-        sql.push(')');
     }
-    sql
+
+    /// Parameter `n` (1-based) in a statement whose parameters appear in order.
+    pub fn one(self, n: usize) -> String {
+        if self.numbered {
+            format!("${n}")
+        } else {
+            "?".into()
+        }
+    }
+
+    /// `count` parameters from `first` on, comma-separated, for an `IN (…)` list.
+    pub fn list(self, first: usize, count: usize) -> String {
+        (first..first + count)
+            .map(|n| self.one(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The `VALUES` list of a multi-row INSERT: `($1, $2), ($3, $4)` for 2 rows of 2 columns.
+    pub fn rows(self, rows: usize, columns: usize) -> String {
+        (0..rows)
+            .map(|row| format!("({})", self.list(row * columns + 1, columns)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The URL without its password, for messages and logs.
@@ -231,9 +249,12 @@ mod tests {
 
     #[test]
     fn placeholders_number_rows_then_columns() {
-        assert_eq!(placeholders(true, 1, 1), "($1)");
-        assert_eq!(placeholders(true, 2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(placeholders(false, 2, 2), "(?, ?), (?, ?)");
+        let (numbered, positional) = (Params { numbered: true }, Params { numbered: false });
+        assert_eq!(numbered.rows(1, 1), "($1)");
+        assert_eq!(numbered.rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(positional.rows(2, 2), "(?, ?), (?, ?)");
+        assert_eq!(numbered.list(3, 2), "$3, $4");
+        assert_eq!(positional.list(3, 2), "?, ?");
     }
 
     #[test]

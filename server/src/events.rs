@@ -201,7 +201,7 @@ pub async fn store_all(
              VALUES {}
              ON CONFLICT DO NOTHING
              RETURNING event_id",
-            crate::db::values_placeholders(conn, chunk.len(), 14)
+            crate::db::Params::of(conn).rows(chunk.len(), 14)
         );
         let mut query = sqlx::query_as::<_, (String,)>(&sql);
         for (profile, event) in chunk {
@@ -354,7 +354,7 @@ pub async fn record_sales(
                  unit_price_minor, channel, store_id, customer_id, purchased_at, profile_id)
              VALUES {}
              ON CONFLICT DO NOTHING",
-            crate::db::values_placeholders(conn, chunk.len(), 11)
+            crate::db::Params::of(conn).rows(chunk.len(), 11)
         );
         let mut query = sqlx::query(&sql);
         for (sale, line_no, line) in chunk {

@@ -238,7 +238,7 @@ impl PendingLinks {
         for chunk in self.profiles.chunks(IDS_PER_LOOKUP) {
             let sql = format!(
                 "INSERT INTO profiles (shop_id, profile_id, created_at) VALUES {}",
-                crate::db::values_placeholders(conn, chunk.len(), 3)
+                crate::db::Params::of(conn).rows(chunk.len(), 3)
             );
             let mut query = sqlx::query(&sql);
             for profile in chunk {
@@ -250,7 +250,7 @@ impl PendingLinks {
             let sql = format!(
                 "INSERT INTO profile_ids (shop_id, kind, external_id, profile_id, linked_at)
                  VALUES {}",
-                crate::db::values_placeholders(conn, chunk.len(), 5)
+                crate::db::Params::of(conn).rows(chunk.len(), 5)
             );
             let mut query = sqlx::query(&sql);
             for (key, profile) in chunk {
@@ -283,10 +283,13 @@ async fn find_all(
             .map(|key| key.id())
             .collect();
         for chunk in ids.chunks(IDS_PER_LOOKUP) {
+            let params = crate::db::Params::of(conn);
             let sql = format!(
                 "SELECT external_id, profile_id FROM profile_ids
-                 WHERE shop_id = $1 AND kind = $2 AND external_id IN ({})",
-                numbered_list(3, chunk.len())
+                 WHERE shop_id = {} AND kind = {} AND external_id IN ({})",
+                params.one(1),
+                params.one(2),
+                params.list(3, chunk.len())
             );
             let mut query = sqlx::query_as::<_, (String, String)>(&sql)
                 .bind(shop_id)
@@ -305,14 +308,6 @@ async fn find_all(
         }
     }
     Ok(links)
-}
-
-/// `$first, $first+1, …`: `count` placeholders for an `IN (…)` list.
-fn numbered_list(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Takes the shop's identity lock until the transaction ends (PostgreSQL: an advisory lock;
@@ -477,9 +472,11 @@ pub async fn erased_among(
     let digest_list: Vec<&String> = digests.keys().collect();
     let mut erased = HashSet::new();
     for chunk in digest_list.chunks(IDS_PER_LOOKUP) {
+        let params = crate::db::Params::of(conn);
         let sql = format!(
-            "SELECT id_digest FROM tombstones WHERE shop_id = $1 AND id_digest IN ({})",
-            numbered_list(2, chunk.len())
+            "SELECT id_digest FROM tombstones WHERE shop_id = {} AND id_digest IN ({})",
+            params.one(1),
+            params.list(2, chunk.len())
         );
         let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(shop_id);
         for digest in chunk {
