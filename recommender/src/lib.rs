@@ -2,8 +2,9 @@
 //!
 //! - [`Dataset`] interns [`Interaction`]s (profile, SKU, kind, channel, store, time).
 //! - [`Model::build`] learns item-to-item weights by the [`Method`] of a [`ModelConfig`]
-//!   (EASE by default, chosen by the evaluation in `docs/recommender.md`; cosine and
-//!   popularity-only are there to compare with) and counts popularity and trending.
+//!   (EASE by default, chosen by the evaluation in `docs/recommender.md`, with its λ chosen
+//!   at every build on a validation slice of the shop's own data, see [`LambdaChoice`];
+//!   cosine and popularity-only are there to compare with) and counts popularity and trending.
 //!   The same interactions give the same model, whatever their order.
 //! - [`Recommender`] serves the current model: queries read an immutable [`Snapshot`] and
 //!   never wait; [`Recommender::observe_all`] updates popularity and trending at once;

@@ -518,6 +518,6 @@ mod tests {
         let model = Model::build(&data, &ModelConfig::default());
         let choice = model.lambda_choice().expect("the default is EaseAuto");
         assert_eq!(choice.holdout, Holdout::TooLittleData);
-        assert_eq!(choice.lambda, 800.0);
+        assert_eq!(choice.lambda, 400.0);
     }
 }
