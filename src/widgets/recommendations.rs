@@ -192,7 +192,7 @@ fn tile(tile: &Tile) -> impl IntoView {
                 <span class="vitrine-recs__title">{tile.title.clone()}</span>
             </a>
             <span class="vitrine-recs__price">{tile.price.clone()}</span>
-            <span class="vitrine-recs__reason">{tile.reason.clone()}</span>
+            <span class="vitrine-recs__reason" title=tile.reason.clone()>{tile.reason.clone()}</span>
         </li>
     }
 }
