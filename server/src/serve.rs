@@ -54,12 +54,31 @@ pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {addr}"))
 }
 
-/// Serves the API until a shutdown signal, then lets in-flight requests finish.
+/// Serves the API until a shutdown signal, then lets in-flight requests finish. Every shop's
+/// recommender is built from the event store in the background meanwhile, so first page
+/// views do not wait for it.
 pub async fn run_api(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    tokio::spawn(warm_up_recommenders(state.clone()));
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("API server failed")
+}
+
+async fn warm_up_recommenders(state: AppState) {
+    let shops = match crate::shops::list(&state.db).await {
+        Ok(shops) => shops,
+        Err(err) => return tracing::warn!(error = %err, "cannot list shops to build recommenders"),
+    };
+    for shop in shops {
+        let started = std::time::Instant::now();
+        match state.recommendations.shop(&state.db, &shop.id).await {
+            Ok(_) => {
+                tracing::info!(shop = %shop.id, elapsed_ms = started.elapsed().as_millis() as u64, "recommender built")
+            }
+            Err(err) => tracing::warn!(shop = %shop.id, error = %err, "recommender build failed"),
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
