@@ -261,7 +261,7 @@ async fn build_model(config: &ModelConfig, db: &Db, shop_id: &str) -> anyhow::Re
         .bind(since)
         .fetch(&mut *conn);
         while let Some(row) = sales.try_next().await? {
-            dataset.push(&row.interaction());
+            dataset.push(&sale_interaction(row));
         }
     }
     {
@@ -292,24 +292,18 @@ async fn build_model(config: &ModelConfig, db: &Db, shop_id: &str) -> anyhow::Re
     Ok(tokio::task::spawn_blocking(move || Model::build(&dataset, &config)).await?)
 }
 
+/// A purchase line as read: profile, SKU, quantity, channel, store, time.
 type SaleRow = (String, String, i64, String, Option<String>, i64);
 
-trait IntoInteraction {
-    fn interaction(self) -> Interaction;
-}
-
-impl IntoInteraction for SaleRow {
-    fn interaction(self) -> Interaction {
-        let (profile, sku, quantity, channel, store, at) = self;
-        Interaction {
-            profile,
-            sku,
-            kind: Kind::Purchase,
-            channel: channel_of(&channel),
-            store,
-            at,
-            quantity: u32::try_from(quantity).unwrap_or(1),
-        }
+fn sale_interaction((profile, sku, quantity, channel, store, at): SaleRow) -> Interaction {
+    Interaction {
+        profile,
+        sku,
+        kind: Kind::Purchase,
+        channel: channel_of(&channel),
+        store,
+        at,
+        quantity: u32::try_from(quantity).unwrap_or(1),
     }
 }
 
@@ -392,7 +386,7 @@ pub async fn history(
         .bind(profile)
         .fetch_all(&mut *conn)
         .await?;
-        history.extend(sales.into_iter().map(IntoInteraction::interaction));
+        history.extend(sales.into_iter().map(sale_interaction));
         let browsing: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT type, sku, occurred_at FROM events
              WHERE shop_id = $1 AND profile_id = $2 AND sku IS NOT NULL
