@@ -85,7 +85,7 @@ impl Default for ModelConfig {
             trending_half_life_days: 7.0,
             trending_slots: 1,
             fallback_depth: 1000,
-            // Two 15,000² f32 matrices are 1.8 GB at the build's peak: the limit of a small server.
+            // About 2 GB at a 15,000-item build's peak (2.8 GB choosing λ): a small server's limit.
             ease_max_items: 15_000,
             validation: Validation::default(),
         }
