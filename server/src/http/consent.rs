@@ -35,12 +35,7 @@ struct ConsentQuery {
     ),
     responses(
         (status = 200, description = "The consent that applies", body = ConsentState),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 408, response = super::openapi::RequestTimeout),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
+        super::openapi::BrowserReadErrors,
     ),
     security(("publishable_key" = [])),
 )]
@@ -71,15 +66,7 @@ async fn read(
     ),
     responses(
         (status = 200, description = "The consent now in force", body = ConsentState),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 408, response = super::openapi::RequestTimeout),
-        (status = 410, response = super::openapi::Gone),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
+        super::openapi::BrowserWriteErrors,
     ),
     security(("publishable_key" = [])),
 )]

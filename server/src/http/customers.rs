@@ -32,12 +32,9 @@ fn customer_key(customer_id: &str) -> Result<ProfileKey> {
     ),
     responses(
         (status = 200, description = "Her ids, consent, events and purchases", body = CustomerExport),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::KeyErrors,
         (status = 404, response = super::openapi::NotFound),
         (status = 408, response = super::openapi::RequestTimeout),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
     ),
     security(("secret_key" = [])),
 )]
@@ -65,12 +62,9 @@ async fn export(
     ),
     responses(
         (status = 200, description = "What was removed", body = ErasureResult),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::KeyErrors,
         (status = 404, response = super::openapi::NotFound),
         (status = 408, response = super::openapi::RequestTimeout),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
     ),
     security(("secret_key" = [])),
 )]

@@ -73,15 +73,7 @@ fn line_error(line: usize, code: &str, message: impl Into<String>) -> LineError 
     responses(
         (status = 200, description = "Stored, duplicate, dropped and refused events",
             body = vitrine_types::IngestResult),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 408, response = super::openapi::RequestTimeout),
-        (status = 410, response = super::openapi::Gone),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
+        super::openapi::BrowserWriteErrors,
     ),
     security(("publishable_key" = [])),
 )]
@@ -190,13 +182,10 @@ fn server_keys(event: &EventIn) -> std::result::Result<Vec<ProfileKey>, String> 
     responses(
         (status = 200, description = "Stored, duplicate and refused lines",
             body = vitrine_types::IngestResult),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::KeyErrors,
         (status = 408, response = super::openapi::RequestTimeout),
         (status = 413, response = super::openapi::PayloadTooLarge),
         (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
     ),
     security(("secret_key" = [])),
 )]

@@ -34,15 +34,7 @@ pub fn router() -> Router<AppState> {
     ),
     responses(
         (status = 200, description = "Linked, or not for want of consent", body = IdentifyResult),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 408, response = super::openapi::RequestTimeout),
-        (status = 410, response = super::openapi::Gone),
-        (status = 413, response = super::openapi::PayloadTooLarge),
-        (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
+        super::openapi::BrowserWriteErrors,
     ),
     security(("publishable_key" = [])),
 )]

@@ -44,11 +44,8 @@ pub fn router() -> Router<AppState> {
     ),
     responses(
         (status = 200, description = "Rows written and lines refused", body = ImportResult),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::KeyErrors,
         (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
     ),
     security(("secret_key" = [])),
 )]
@@ -78,11 +75,8 @@ async fn products(
     ),
     responses(
         (status = 200, description = "Rows written and lines refused", body = ImportResult),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::KeyErrors,
         (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
     ),
     security(("secret_key" = [])),
 )]
@@ -112,11 +106,8 @@ async fn stores(
     ),
     responses(
         (status = 200, description = "Rows written and lines refused", body = ImportResult),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
+        super::openapi::KeyErrors,
         (status = 415, response = super::openapi::UnsupportedMediaType),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
     ),
     security(("secret_key" = [])),
 )]

@@ -3,6 +3,7 @@
 //! `scripts/schemathesis.sh` fuzzes the live server against it, so a handler that answers
 //! something its annotation does not say is caught there.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use axum::http::header::CONTENT_TYPE;
@@ -10,7 +11,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::openapi::{Ref, RefOr, Response};
+use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 use vitrine_types::ApiErrorBody;
 
 use crate::AppState;
@@ -164,6 +166,61 @@ pub struct InternalError(pub ApiErrorBody);
 /// `bundle_unavailable`: the widget bundle is not built, or the bundle directory is wrong.
 #[derive(ToResponse)]
 pub struct BundleUnavailable(pub ApiErrorBody);
+
+/// The errors of every endpoint that takes a key: a malformed request, a missing or wrong key,
+/// too many requests, a failure inside the server. Secret-key endpoints add their own rows
+/// beside it (imports stream files of any size, so they have no time limit and no 408).
+#[derive(IntoResponses)]
+pub enum KeyErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 429)]
+    TooManyRequests(#[ref_response] TooManyRequests),
+    #[response(status = 500)]
+    InternalError(#[ref_response] InternalError),
+}
+
+/// The errors of a browser endpoint that reads: those of [`KeyErrors`], an `Origin` the shop
+/// does not allow, and the time limit.
+pub struct BrowserReadErrors;
+
+impl IntoResponses for BrowserReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut responses = KeyErrors::responses();
+        responses.extend([
+            reference::<Forbidden>(403),
+            reference::<RequestTimeout>(408),
+        ]);
+        responses
+    }
+}
+
+/// The errors of a browser endpoint that writes: those of [`BrowserReadErrors`], an erased id,
+/// a body too large, and a `Content-Type` it does not read.
+pub struct BrowserWriteErrors;
+
+impl IntoResponses for BrowserWriteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut responses = BrowserReadErrors::responses();
+        responses.extend([
+            reference::<Gone>(410),
+            reference::<PayloadTooLarge>(413),
+            reference::<UnsupportedMediaType>(415),
+        ]);
+        responses
+    }
+}
+
+/// `status` answered with the shared response `R`, as `(status = …, response = R)` in a
+/// `#[utoipa::path]` would: a `$ref` to `#/components/responses/…`.
+fn reference<'r, R: ToResponse<'r>>(status: u16) -> (String, RefOr<Response>) {
+    (
+        status.to_string(),
+        Ref::from_response_name(R::response().0).into(),
+    )
+}
 
 /// Routes of this resource.
 pub fn router() -> Router<AppState> {

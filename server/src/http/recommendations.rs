@@ -64,12 +64,7 @@ struct RecommendationsQuery {
     responses(
         (status = 200, description = "The products, best first; may be fewer than `limit`",
             body = RecommendationsResponse),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 408, response = super::openapi::RequestTimeout),
-        (status = 429, response = super::openapi::TooManyRequests),
-        (status = 500, response = super::openapi::InternalError),
+        super::openapi::BrowserReadErrors,
     ),
     security(("publishable_key" = [])),
 )]
