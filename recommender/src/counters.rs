@@ -70,14 +70,14 @@ impl Counters {
         self.trending[i] += w * (since / self.trending_half_life_s).exp2();
     }
 
-    /// Counts one event by SKU, adding SKUs the model has never seen.
+    /// Counts one event by SKU, adding SKUs the model has never seen; returns the item index.
     pub(crate) fn add_sku(
         &mut self,
         model_index: &HashMap<Arc<str>, u32>,
         sku: &str,
         kind: Kind,
         at: i64,
-    ) {
+    ) -> u32 {
         let item = match model_index.get(sku).or_else(|| self.extra_index.get(sku)) {
             Some(&i) => i,
             None => {
@@ -91,6 +91,7 @@ impl Counters {
             }
         };
         self.add(item, kind, at);
+        item
     }
 
     /// Moves the epoch to `at`, scaling every counter so that rankings do not change.

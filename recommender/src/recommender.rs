@@ -28,10 +28,12 @@ impl Snapshot {
     }
 }
 
-/// Writer-side state: the master counters and the events observed since the last swap.
+/// Writer-side state: the master counters and the events observed since the last swap that
+/// the serving model has not learnt from (newer than its data), by the counters' item index:
+/// 16 bytes an event, however many arrive between two rebuilds.
 struct Writer {
     counters: Counters,
-    observed: Vec<(String, crate::dataset::Kind, i64)>,
+    observed: Vec<(u32, crate::dataset::Kind, i64)>,
 }
 
 /// A shared, always-answering recommender: lock-free reads, serialised cheap updates.
@@ -78,8 +80,12 @@ impl Recommender {
         let model = self.current.load().model.clone();
         let Writer { counters, observed } = &mut *writer;
         for i in interactions {
-            counters.add_sku(&model.index, &i.sku, i.kind, i.at);
-            observed.push((i.sku.clone(), i.kind, i.at));
+            let item = counters.add_sku(&model.index, &i.sku, i.kind, i.at);
+            // An event the model's data already covers is dropped by the next swap anyway
+            // (rebuilt models only ever cover more).
+            if i.at > model.data_through() {
+                observed.push((item, i.kind, i.at));
+            }
         }
         counters.rank(&model.skus);
         self.current.store(Arc::new(Snapshot {
@@ -99,13 +105,16 @@ impl Recommender {
         let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let mut counters = model.counters.clone();
         let observed = std::mem::take(&mut writer.observed);
+        let serving = self.current.load().model.clone();
+        // Re-index the events still newer than the new model's data into its numbering.
         let newer: Vec<_> = observed
             .into_iter()
             .filter(|(_, _, at)| *at > model.data_through())
+            .map(|(item, kind, at)| {
+                let sku = writer.counters.sku(&serving.skus, item);
+                (counters.add_sku(&model.index, sku, kind, at), kind, at)
+            })
             .collect();
-        for (sku, kind, at) in &newer {
-            counters.add_sku(&model.index, sku, *kind, *at);
-        }
         counters.rank(&model.skus);
         writer.observed = newer;
         writer.counters = counters.clone();

@@ -275,4 +275,7 @@ fn a_swap_keeps_events_observed_after_the_new_models_data() {
         ..Query::new(&[])
     };
     assert_eq!(recommender.recommend(&cold)[0].sku, "hammock");
+    // Kept events are re-indexed for the new model: a second rebuild still counts them.
+    recommender.rebuild(&dataset(&shop_interactions()), &ModelConfig::default());
+    assert_eq!(recommender.recommend(&cold)[0].sku, "hammock");
 }

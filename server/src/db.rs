@@ -58,11 +58,12 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
                     // WAL with synchronous=NORMAL survives a crash of the process (kill -9);
                     // only an OS crash or power loss can drop the last commits. Reads go
                     // through a memory map of the file (shared by all connections, paged
-                    // by the OS) instead of copies into each connection's small page cache.
+                    // by the OS) instead of copies into each connection's small page cache
+                    // (4 MB each, 8 connections: 16 MB ingested no faster and held 30 MB more).
                     conn.execute(sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                         PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384; \
+                         PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -4096; \
                          PRAGMA temp_store = MEMORY;",
                     ))
                     .await?;
