@@ -45,6 +45,46 @@ struct CatalogueProduct {
     price_minor: i64,
     currency: String,
     category: String,
+    /// Sizes sold under their own SKUs (stocked per store); the product page's picker
+    /// switches the availability widget between them.
+    #[serde(default)]
+    variants: Vec<CatalogueVariant>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogueVariant {
+    sku: String,
+    label: String,
+}
+
+impl CatalogueProduct {
+    /// The product and each of its variants as catalogue rows; a variant links to its
+    /// product's page and says which one it is in `attributes`.
+    fn rows<'a>(&'a self, origin: &'a str) -> impl Iterator<Item = ProductRow> + 'a {
+        let row = move |sku: &str, title: String, attributes| ProductRow {
+            sku: sku.to_string(),
+            title,
+            price_minor: self.price_minor,
+            currency: self.currency.clone(),
+            url: format!("{origin}/product.html?sku={}", self.sku),
+            image_url: format!("{origin}/images/{}.svg", self.sku),
+            category: self.category.clone(),
+            attributes,
+        };
+        std::iter::once(row(&self.sku, self.title.clone(), Default::default())).chain(
+            self.variants.iter().map(move |variant| {
+                let attributes = [
+                    ("variant_of".to_string(), self.sku.clone()),
+                    ("size".to_string(), variant.label.clone()),
+                ];
+                row(
+                    &variant.sku,
+                    format!("{}, Größe {}", self.title, variant.label),
+                    attributes.into_iter().collect(),
+                )
+            }),
+        )
+    }
 }
 
 /// Creates or updates the demo shop and its data. `storefront_origins` are the origins the
@@ -83,16 +123,7 @@ pub async fn load(
     let products: Vec<ProductRow> = catalogue
         .products
         .iter()
-        .map(|product| ProductRow {
-            sku: product.sku.clone(),
-            title: product.title.clone(),
-            price_minor: product.price_minor,
-            currency: product.currency.clone(),
-            url: format!("{origin}/product.html?sku={}", product.sku),
-            image_url: format!("{origin}/images/{}.svg", product.sku),
-            category: product.category.clone(),
-            attributes: Default::default(),
-        })
+        .flat_map(|product| product.rows(origin))
         .collect();
     import_rows(db, Kind::Products, &products).await?;
     import_rows(db, Kind::Stores, &catalogue.stores).await?;
@@ -123,23 +154,43 @@ async fn import_rows<T: serde::Serialize>(db: &Db, kind: Kind, rows: &[T]) -> an
     Ok(())
 }
 
-/// Stock for every store and SKU; about one in six is sold out, so availability varies.
+/// Stock for every store and SKU; about one in six is sold out, so availability varies. Sizes
+/// get their own draw (few large sizes), so that switching sizes changes the answer.
 async fn insert_stock(tx: &mut sqlx::AnyConnection, catalogue: &Catalogue) -> sqlx::Result<()> {
     let mut rng = fastrand::Rng::with_seed(7);
+    let mut sizes = fastrand::Rng::with_seed(11);
     for store in &catalogue.stores {
         for product in &catalogue.products {
             let quantity = if rng.u8(0..6) == 0 { 0 } else { rng.i64(1..15) };
-            sqlx::query(
-                "INSERT INTO stock (shop_id, store_id, sku, quantity) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(DEMO_SHOP_ID)
-            .bind(&store.store_id)
-            .bind(&product.sku)
-            .bind(quantity)
-            .execute(&mut *tx)
-            .await?;
+            insert_stock_row(tx, &store.store_id, &product.sku, quantity).await?;
+            let count = product.variants.len();
+            for (position, variant) in product.variants.iter().enumerate() {
+                // The largest size is mostly sold out, the next one often low.
+                let quantity = match count - position {
+                    1 => i64::from(sizes.u8(0..4) == 0),
+                    2 => sizes.i64(0..4),
+                    _ => sizes.i64(0..12),
+                };
+                insert_stock_row(tx, &store.store_id, &variant.sku, quantity).await?;
+            }
         }
     }
+    Ok(())
+}
+
+async fn insert_stock_row(
+    tx: &mut sqlx::AnyConnection,
+    store_id: &str,
+    sku: &str,
+    quantity: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO stock (shop_id, store_id, sku, quantity) VALUES ($1, $2, $3, $4)")
+        .bind(DEMO_SHOP_ID)
+        .bind(store_id)
+        .bind(sku)
+        .bind(quantity)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 
