@@ -23,6 +23,68 @@ pub struct Texts {
     pub reason_viewed: &'static str,
     /// Reason shown on a tile from the shop's range (nothing more specific is known).
     pub reason_catalogue: &'static str,
+    /// Heading of the store availability widget.
+    pub availability_heading: &'static str,
+    /// Accessible label of the store availability while it loads.
+    pub availability_loading: &'static str,
+    /// Ready for pickup today: `{time}` (store-local), `{store}`.
+    pub pickup_today: &'static str,
+    /// Ready for pickup tomorrow: `{time}`, `{store}`.
+    pub pickup_tomorrow: &'static str,
+    /// Ready for pickup on a later day: `{day}` (`Mo.`, or a date a week or more ahead),
+    /// `{time}`, `{store}`.
+    pub pickup_later: &'static str,
+    /// In stock at a store that gives no pickup time: `{store}`.
+    pub in_stock_at: &'static str,
+    /// The best store (the customer's usual one) lacks the product; others may have it:
+    /// `{store}`.
+    pub out_at: &'static str,
+    /// No store near the shopper has the product.
+    pub out_everywhere: &'static str,
+    /// Stock level: enough.
+    pub stock_in: &'static str,
+    /// Stock level: a few left.
+    pub stock_low: &'static str,
+    /// Stock level: none.
+    pub stock_out: &'static str,
+    /// The store is open now.
+    pub open_now: &'static str,
+    /// The store is closed now.
+    pub closed_now: &'static str,
+    /// When an open store closes today: `{time}`.
+    pub closes_at: &'static str,
+    /// When an open store closes on another day: `{day}`, `{time}`.
+    pub closes_on: &'static str,
+    /// When a closed store opens: `{day}` (today, tomorrow, a weekday), `{time}`.
+    pub opens_on: &'static str,
+    /// `{day}` of [`Self::opens_on`] and [`Self::closes_on`] for today.
+    pub today: &'static str,
+    /// `{day}` of [`Self::opens_on`] and [`Self::closes_on`] for tomorrow.
+    pub tomorrow: &'static str,
+    /// Today's opening hours of a store in the list: `{hours}`.
+    pub hours_today: &'static str,
+    /// A store in the list that does not open today.
+    pub closed_today: &'static str,
+    /// Marks the customer's usual store.
+    pub usual_store: &'static str,
+    /// Where distances are measured from, a postcode's place: `{place}` (`80802 München`).
+    pub near_place: &'static str,
+    /// Where distances are measured from: the shopper's location.
+    pub near_you: &'static str,
+    /// Button that asks the browser for the shopper's location.
+    pub use_location: &'static str,
+    /// Shown when the browser gave no location (denied, unavailable, timed out).
+    pub location_failed: &'static str,
+    /// Label of the postcode field.
+    pub postcode_label: &'static str,
+    /// Button that searches by the postcode typed.
+    pub postcode_submit: &'static str,
+    /// Under the postcode field: the API knows no such postcode.
+    pub postcode_unknown: &'static str,
+    /// Under the postcode field: empty or malformed.
+    pub postcode_invalid: &'static str,
+    /// Button that shows or hides the other stores: `{count}`.
+    pub more_stores: &'static str,
 }
 
 const DE: Texts = Texts {
@@ -36,6 +98,37 @@ const DE: Texts = Texts {
     reason_bought_in_store: ("Weil Sie in ", " gekauft haben"),
     reason_viewed: "Passend zu Ihrem Interesse",
     reason_catalogue: "Aus unserem Sortiment",
+    availability_heading: "In der Filiale abholen",
+    availability_loading: "Verfügbarkeit in den Filialen wird geladen",
+    pickup_today: "Heute ab {time} abholbereit in {store}",
+    pickup_tomorrow: "Morgen ab {time} abholbereit in {store}",
+    pickup_later: "{day} ab {time} abholbereit in {store}",
+    in_stock_at: "Vorrätig in {store}",
+    out_at: "Nicht vorrätig in {store}",
+    out_everywhere: "Derzeit in keiner Filiale in Ihrer Nähe vorrätig",
+    stock_in: "Vorrätig",
+    stock_low: "Nur noch wenige",
+    stock_out: "Nicht vorrätig",
+    open_now: "Geöffnet",
+    closed_now: "Geschlossen",
+    closes_at: "schließt um {time}",
+    closes_on: "schließt {day} um {time}",
+    opens_on: "öffnet {day} um {time}",
+    today: "heute",
+    tomorrow: "morgen",
+    hours_today: "Heute {hours}",
+    closed_today: "Heute geschlossen",
+    usual_store: "Ihre Stammfiliale",
+    near_place: "Filialen in der Nähe von {place}",
+    near_you: "Filialen in Ihrer Nähe",
+    use_location: "Meinen Standort verwenden",
+    location_failed:
+        "Ihr Standort konnte nicht verwendet werden. Geben Sie stattdessen Ihre Postleitzahl ein.",
+    postcode_label: "Postleitzahl",
+    postcode_submit: "Suchen",
+    postcode_unknown: "Diese Postleitzahl kennen wir leider nicht.",
+    postcode_invalid: "Bitte geben Sie eine gültige Postleitzahl ein.",
+    more_stores: "Weitere Filialen ({count})",
 };
 
 const EN: Texts = Texts {
@@ -49,6 +142,36 @@ const EN: Texts = Texts {
     reason_bought_in_store: ("Because you shopped at ", ""),
     reason_viewed: "Based on your browsing",
     reason_catalogue: "From our range",
+    availability_heading: "Pick up in store",
+    availability_loading: "Loading store availability",
+    pickup_today: "Ready for pickup today from {time} at {store}",
+    pickup_tomorrow: "Ready for pickup tomorrow from {time} at {store}",
+    pickup_later: "Ready for pickup on {day} from {time} at {store}",
+    in_stock_at: "In stock at {store}",
+    out_at: "Out of stock at {store}",
+    out_everywhere: "Currently out of stock in all stores near you",
+    stock_in: "In stock",
+    stock_low: "Only a few left",
+    stock_out: "Out of stock",
+    open_now: "Open now",
+    closed_now: "Closed",
+    closes_at: "closes at {time}",
+    closes_on: "closes {day} at {time}",
+    opens_on: "opens {day} at {time}",
+    today: "today",
+    tomorrow: "tomorrow",
+    hours_today: "Today {hours}",
+    closed_today: "Closed today",
+    usual_store: "Your usual store",
+    near_place: "Stores near {place}",
+    near_you: "Stores near you",
+    use_location: "Use my location",
+    location_failed: "Your location could not be used. Enter your postcode instead.",
+    postcode_label: "Postcode",
+    postcode_submit: "Search",
+    postcode_unknown: "Sorry, we do not know this postcode.",
+    postcode_invalid: "Please enter a valid postcode.",
+    more_stores: "More stores ({count})",
 };
 
 impl Texts {
@@ -63,4 +186,32 @@ impl Texts {
             &EN
         }
     }
+}
+
+/// `template` with each `{name}` replaced by its value, in one pass (a value holding braces
+/// stays as it is). Word order differs between languages, so texts with several parts are
+/// templates rather than pieces to concatenate.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut text = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = values.iter().find(|(n, _)| *n == name)?;
+            Some((close, value))
+        }) {
+            Some((close, value)) => {
+                text.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                text.push('{');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
 }
