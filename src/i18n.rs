@@ -61,6 +61,9 @@ pub struct Texts {
     pub today: &'static str,
     /// `{day}` of [`Self::opens_on`] and [`Self::closes_on`] for tomorrow.
     pub tomorrow: &'static str,
+    /// Short weekday names, Monday first, for a `{day}` within the next week (`Mo.`):
+    /// browsers' `Intl` abbreviations vary (`Mo` or `Mo.`).
+    pub weekdays: [&'static str; 7],
     /// Today's opening hours of a store in the list: `{hours}`.
     pub hours_today: &'static str,
     /// A store in the list that does not open today.
@@ -116,6 +119,7 @@ const DE: Texts = Texts {
     opens_on: "öffnet {day} um {time}",
     today: "heute",
     tomorrow: "morgen",
+    weekdays: ["Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."],
     hours_today: "Heute {hours}",
     closed_today: "Heute geschlossen",
     usual_store: "Ihre Stammfiliale",
@@ -160,6 +164,7 @@ const EN: Texts = Texts {
     opens_on: "opens {day} at {time}",
     today: "today",
     tomorrow: "tomorrow",
+    weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     hours_today: "Today {hours}",
     closed_today: "Closed today",
     usual_store: "Your usual store",

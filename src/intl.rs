@@ -110,7 +110,6 @@ enum Kind {
     Kilometres,
     WholeKilometres,
     Time,
-    Weekday,
     Date,
     /// Parts of the store's calendar day (`en-US`, read by [`StoreFormat::local_day`]).
     Day,
@@ -136,7 +135,6 @@ impl Kind {
                 ("maximumFractionDigits", "0"),
             ],
             Kind::Time => &[("hour", "numeric"), ("minute", "2-digit")],
-            Kind::Weekday => &[("weekday", "short")],
             Kind::Date => &[("day", "numeric"), ("month", "short")],
             Kind::Day => &[
                 ("year", "numeric"),
@@ -175,12 +173,6 @@ impl StoreFormat {
     /// `4:00 PM`.
     pub fn time(&self, at: f64, timezone: &str) -> String {
         self.format(Kind::Time, Some(timezone), &JsValue::from_f64(at))
-            .unwrap_or_default()
-    }
-
-    /// The short weekday of `at` in `timezone`: `Mo.`, `Mon`.
-    pub fn weekday(&self, at: f64, timezone: &str) -> String {
-        self.format(Kind::Weekday, Some(timezone), &JsValue::from_f64(at))
             .unwrap_or_default()
     }
 
