@@ -90,6 +90,19 @@ pub enum ShopCommand {
     },
     /// List shops (never their keys).
     List,
+    /// Change a shop's availability settings.
+    Configure {
+        /// Shop id.
+        #[arg(long)]
+        shop: String,
+        /// Stock below this (and above zero) shows as "low" (default 3).
+        #[arg(long)]
+        low_stock_threshold: Option<u32>,
+        /// Where store distances are measured from when the shopper gave no place:
+        /// `COUNTRY:POSTCODE` of the shipped DACH table (`DE:80331`), or `none`.
+        #[arg(long, value_parser = parse_region)]
+        default_region: Option<Region>,
+    },
     /// Replace a key; the old one stops working at once. Prints the new key.
     RotateKey {
         /// Shop id.
@@ -99,6 +112,30 @@ pub enum ShopCommand {
         #[arg(long, value_enum)]
         kind: crate::shops::KeyKind,
     },
+}
+
+/// A shop's default region: a postcode of the shipped table, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Region {
+    /// `COUNTRY:POSTCODE`, checked against the table.
+    Postcode { country: String, postcode: String },
+    /// No default region.
+    None,
+}
+
+fn parse_region(value: &str) -> Result<Region, String> {
+    if value == "none" {
+        return Ok(Region::None);
+    }
+    let (country, postcode) = value.split_once(':').ok_or_else(|| {
+        format!("expected COUNTRY:POSTCODE (`DE:80331`) or `none`, not `{value}`")
+    })?;
+    let place =
+        crate::postcodes::lookup(postcode, Some(country), &[]).map_err(|e| e.to_string())?;
+    Ok(Region::Postcode {
+        country: place.country.to_string(),
+        postcode: place.postcode.clone(),
+    })
 }
 
 /// A shop's consent default.

@@ -119,6 +119,9 @@ pub async fn load(
     )
     .await?;
 
+    // Shoppers who give no place see stores by distance from Munich, where most stores are.
+    shops::configure_availability(db, DEMO_SHOP_ID, Some(3), Some(Some(("DE", "80331")))).await?;
+
     // The shop's catalogue and stores go in as any shop's would: through the importer.
     let products: Vec<ProductRow> = catalogue
         .products

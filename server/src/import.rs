@@ -278,6 +278,7 @@ struct CsvStore {
     lon: f64,
     timezone: String,
     opening_hours: String,
+    pickup_preparation_minutes: Option<u32>,
 }
 
 const PRODUCT_COLUMNS: &[&str] = &[
@@ -452,6 +453,9 @@ fn parse_csv(
                 lon: csv.lon,
                 timezone: csv.timezone,
                 opening_hours,
+                pickup_preparation_minutes: csv
+                    .pickup_preparation_minutes
+                    .unwrap_or(vitrine_types::catalogue::DEFAULT_PICKUP_PREPARATION_MINUTES),
             })
         }
         Kind::Stock => checked_stock(fields(record, headers)?),
@@ -505,13 +509,15 @@ async fn write_row(
                 serde_json::to_string(&store.opening_hours).expect("opening hours are always JSON");
             sqlx::query(
                 "INSERT INTO stores (shop_id, store_id, name, street, postcode, city, country,
-                                     lat, lon, timezone, opening_hours)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                     lat, lon, timezone, opening_hours,
+                                     pickup_preparation_minutes)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (shop_id, store_id) DO UPDATE SET name = excluded.name,
                      street = excluded.street, postcode = excluded.postcode,
                      city = excluded.city, country = excluded.country, lat = excluded.lat,
                      lon = excluded.lon, timezone = excluded.timezone,
-                     opening_hours = excluded.opening_hours",
+                     opening_hours = excluded.opening_hours,
+                     pickup_preparation_minutes = excluded.pickup_preparation_minutes",
             )
             .bind(shop_id)
             .bind(&store.store_id)
@@ -524,6 +530,7 @@ async fn write_row(
             .bind(store.lon)
             .bind(&store.timezone)
             .bind(opening_hours)
+            .bind(i64::from(store.pickup_preparation_minutes))
             .execute(&mut *tx)
             .await?;
         }

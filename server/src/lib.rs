@@ -1,9 +1,10 @@
 //! Vitrine profile API: the server behind the widgets.
 //!
 //! Layout: `http/` holds one module per API resource; the modules beside it hold the domain
-//! (shops, profiles, events, recommendations), storage (`db`), the widget bundle it serves (`bundle`), and the demo
+//! (shops, profiles, events, recommendations, availability), storage (`db`), the widget bundle it serves (`bundle`), and the demo
 //! (`demo` data, `storefront` shop). `main.rs` only parses the command line and starts things.
 
+pub mod availability;
 pub mod bundle;
 pub mod config;
 pub mod consent;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod identity;
 pub mod import;
 pub mod keyring;
+pub mod postcodes;
 pub mod profiles;
 pub mod recommendations;
 pub mod serve;
@@ -40,6 +42,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Each shop's recommender and catalogue, rebuilt periodically.
     pub recommendations: Arc<recommendations::Recommendations>,
+    /// Each shop's stores and availability settings, cached.
+    pub availability: Arc<availability::Availability>,
 }
 
 /// Seconds since the Unix epoch.

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use vitrine_server::config::{
-    Cli, Command, DemoArgs, LogFormat, ShopArgs, ShopCommand, StorefrontArgs,
+    Cli, Command, DemoArgs, LogFormat, Region, ShopArgs, ShopCommand, StorefrontArgs,
 };
 use vitrine_server::storefront::{self, StorefrontConfig};
 use vitrine_server::{bundle, demo, serve, unix_now};
@@ -118,6 +118,21 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
                     "Store the secret key now: it is not shown again (only its digest is kept)."
                 );
             }
+        }
+        ShopCommand::Configure {
+            shop,
+            low_stock_threshold,
+            default_region,
+        } => {
+            let region = default_region.as_ref().map(|region| match region {
+                Region::Postcode { country, postcode } => {
+                    Some((country.as_str(), postcode.as_str()))
+                }
+                Region::None => None,
+            });
+            vitrine_server::shops::configure_availability(&db, &shop, low_stock_threshold, region)
+                .await?;
+            println!("shop {shop} configured");
         }
         ShopCommand::List => {
             let shops = vitrine_server::shops::list(&db).await?;

@@ -44,6 +44,7 @@ pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
         recommendations: Arc::new(Recommendations::new(std::time::Duration::from_secs(
             args.recommendations_refresh_secs,
         ))),
+        availability: Default::default(),
     })
 }
 
@@ -66,6 +67,8 @@ pub async fn run_api(listener: TcpListener, state: AppState) -> anyhow::Result<(
 }
 
 async fn warm_up_recommenders(state: AppState) {
+    // The postcode table is parsed once; do it before the first shopper types a postcode.
+    tokio::task::spawn_blocking(crate::postcodes::preload);
     let shops = match crate::shops::list(&state.db).await {
         Ok(shops) => shops,
         Err(err) => return tracing::warn!(error = %err, "cannot list shops to build recommenders"),

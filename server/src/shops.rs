@@ -164,6 +164,41 @@ pub async fn create(
     Ok(created)
 }
 
+/// A shop's availability settings: stock below `low_stock_threshold` shows as low; distances
+/// are measured from `default_region` (country, postcode of the shipped table) when the
+/// shopper gave no place. Callers check the region with [`crate::postcodes::lookup`].
+pub async fn configure_availability(
+    db: &Db,
+    shop_id: &str,
+    low_stock_threshold: Option<u32>,
+    default_region: Option<Option<(&str, &str)>>,
+) -> anyhow::Result<()> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM shops WHERE id = $1")
+        .bind(shop_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    anyhow::ensure!(exists.is_some(), "no shop `{shop_id}`");
+    if let Some(threshold) = low_stock_threshold {
+        sqlx::query("UPDATE shops SET low_stock_threshold = $1 WHERE id = $2")
+            .bind(i64::from(threshold))
+            .bind(shop_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(region) = default_region {
+        let (country, postcode) = region.unzip();
+        sqlx::query("UPDATE shops SET default_country = $1, default_postcode = $2 WHERE id = $3")
+            .bind(country)
+            .bind(postcode)
+            .bind(shop_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Every shop, by id.
 pub async fn list(db: &Db) -> sqlx::Result<Vec<ShopSummary>> {
     let shops: Vec<(String, String, String, i64)> =

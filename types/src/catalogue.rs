@@ -55,11 +55,22 @@ pub struct StoreRow {
     /// Opening hours per weekday; in CSV a column holding the JSON object.
     #[cfg_attr(feature = "openapi", schema(schema_with = opening_hours_schema))]
     pub opening_hours: OpeningHours,
+    /// Click & collect: minutes of opening time the store needs to have an order ready,
+    /// 0 to 10,080 (a week); 120 when absent. In CSV an optional column.
+    #[serde(default = "default_pickup_preparation_minutes")]
+    pub pickup_preparation_minutes: u32,
+}
+
+/// A store's preparation time for click & collect when the import does not say.
+pub const DEFAULT_PICKUP_PREPARATION_MINUTES: u32 = 120;
+
+fn default_pickup_preparation_minutes() -> u32 {
+    DEFAULT_PICKUP_PREPARATION_MINUTES
 }
 
 /// The schema of [`OpeningHours`]: utoipa has none for fixed-size arrays like `[String; 2]`.
 #[cfg(feature = "openapi")]
-fn opening_hours_schema() -> utoipa::openapi::Object {
+pub(crate) fn opening_hours_schema() -> utoipa::openapi::Object {
     use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
     let time = ObjectBuilder::new()
         .schema_type(Type::String)

@@ -5,6 +5,7 @@
 //! compiles to wasm without pulling anything heavy into the bundle. The `openapi` feature
 //! (enabled by the server only) adds their OpenAPI schemas (utoipa).
 
+pub mod availability;
 pub mod catalogue;
 pub mod consent;
 pub mod customers;
@@ -15,6 +16,9 @@ pub mod identify;
 pub mod money;
 pub mod recommendations;
 
+pub use availability::{
+    AvailabilityOrigin, AvailabilityResponse, OriginSource, Pickup, StockLevel, StoreAvailability,
+};
 pub use catalogue::{ImportResult, OpeningHours, ProductRow, StockRow, StoreRow, Weekday};
 pub use consent::{ConsentState, ConsentUpdate};
 pub use customers::{CustomerExport, ErasureResult, ExportedPurchaseLine, LinkedId};

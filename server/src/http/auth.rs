@@ -115,3 +115,36 @@ pub async fn browser_keys(
     }
     Ok(keys)
 }
+
+/// The profiles a browser proved are its own (its visitor id; the customer of a valid token)
+/// that allow personalisation: whose history may shape an answer. Empty for a stranger.
+pub async fn personal_profiles(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    shop: &Shop,
+    visitor_id: Option<&str>,
+    customer_token: Option<&str>,
+    now: i64,
+) -> Result<Vec<String>, ApiError> {
+    let mut keys = Vec::new();
+    if let Some(visitor) = visitor_id {
+        keys.push(crate::profiles::ProfileKey::visitor(visitor).map_err(ApiError::InvalidQuery)?);
+    }
+    if let Some(token) = customer_token {
+        let customer = verified_customer(state, shop, token, now).await?;
+        keys.push(crate::profiles::ProfileKey::Customer(customer.customer_id));
+    }
+    let mut personal = Vec::new();
+    for key in &keys {
+        if let Some(profile) = crate::profiles::find(conn, &shop.id, key).await? {
+            if !personal.contains(&profile)
+                && crate::consent::effective(conn, &shop.id, Some(&profile))
+                    .await?
+                    .personalisation
+            {
+                personal.push(profile);
+            }
+        }
+    }
+    Ok(personal)
+}

@@ -18,6 +18,12 @@ pub enum ApiError {
     /// No route matches the path.
     #[error("no such resource: {0}")]
     NotFound(String),
+    /// The SKU is not in the shop's catalogue.
+    #[error("unknown SKU `{0}`")]
+    UnknownSku(String),
+    /// The postcode is not in the shipped DACH postcode table.
+    #[error("{0}")]
+    UnknownPostcode(String),
     /// The route exists but not for this method.
     #[error("method not allowed for this resource")]
     MethodNotAllowed,
@@ -75,6 +81,8 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::UnknownSku(_) => (StatusCode::NOT_FOUND, "unknown_sku"),
+            Self::UnknownPostcode(_) => (StatusCode::NOT_FOUND, "unknown_postcode"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
             Self::MissingKey | Self::MissingSecretKey => (StatusCode::UNAUTHORIZED, "missing_key"),

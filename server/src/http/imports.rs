@@ -132,6 +132,9 @@ async fn run(
     let result = import::import(&state.db, shop_id, kind, format, input).await;
     // Even a failed import may have committed its first batches.
     state.recommendations.catalogue_changed(shop_id);
+    if kind == Kind::Stores {
+        state.availability.stores_changed(shop_id);
+    }
     let result = result.map_err(|err| match err {
         ImportError::Database(err) => ApiError::Database(err),
         ImportError::Io(err) => ApiError::InvalidBody(format!(

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod availability;
 pub mod consent;
 pub mod customers;
 pub mod error;
@@ -29,6 +30,7 @@ pub fn app(state: AppState) -> Router {
     // Answers to browsers: CORS per shop, compressed on the fly. The 405 fallback is set
     // before the CORS layer so that preflight requests reach the layer.
     let browser_api = recommendations::router()
+        .merge(availability::router())
         .merge(events::browser_router())
         .merge(identify::router())
         .merge(consent::router())

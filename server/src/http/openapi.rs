@@ -43,6 +43,7 @@ pub const SECRET_KEY: &str = "secret_key";
         super::assets::loader,
         super::assets::hashed,
         super::recommendations::recommendations,
+        super::availability::availability,
         super::events::browser_events,
         super::identify::identify,
         super::consent::read,

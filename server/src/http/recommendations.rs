@@ -11,10 +11,9 @@ use std::collections::HashSet;
 
 use vitrine_recommender::{Context, Kind, Query};
 
-use super::auth::{verified_customer, PublishableShop};
+use super::auth::{personal_profiles, PublishableShop};
 use super::error::{ApiError, ApiQuery, Result};
-use crate::profiles::{self, ProfileKey};
-use crate::{consent, recommendations, AppState};
+use crate::{recommendations, AppState};
 
 /// Most tiles one widget may ask for.
 pub const MAX_LIMIT: u32 = 24;
@@ -85,14 +84,6 @@ async fn recommendations(
         )));
     }
     let cart = cart_skus(&context, query.cart.as_deref())?;
-    let mut keys = Vec::new();
-    if let Some(visitor) = &query.visitor_id {
-        keys.push(ProfileKey::visitor(visitor).map_err(ApiError::InvalidQuery)?);
-    }
-    if let Some(token) = &query.customer_token {
-        let customer = verified_customer(&state, &shop, token, now).await?;
-        keys.push(ProfileKey::Customer(customer.customer_id));
-    }
     let recommender = state
         .recommendations
         .shop(&state.db, &shop.id)
@@ -101,18 +92,15 @@ async fn recommendations(
     let catalogue = recommender.catalogue();
     let mut conn = state.db.acquire().await?;
     // Only profiles the caller proved are hers, and only those that allow personalisation.
-    let mut personal = Vec::new();
-    for key in &keys {
-        if let Some(profile) = profiles::find(&mut conn, &shop.id, key).await? {
-            if !personal.contains(&profile)
-                && consent::effective(&mut conn, &shop.id, Some(&profile))
-                    .await?
-                    .personalisation
-            {
-                personal.push(profile);
-            }
-        }
-    }
+    let personal = personal_profiles(
+        &state,
+        &mut conn,
+        &shop,
+        query.visitor_id.as_deref(),
+        query.customer_token.as_deref(),
+        now,
+    )
+    .await?;
     let history = recommendations::history(&mut conn, &shop.id, &personal).await?;
     let at_store = match &query.store {
         Some(store) if !catalogue.has_store(store) => {

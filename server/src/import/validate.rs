@@ -94,6 +94,12 @@ pub fn check_store(row: &StoreRow) -> Result<(), String> {
             row.timezone
         ));
     }
+    if row.pickup_preparation_minutes > 7 * 24 * 60 {
+        return Err(format!(
+            "pickup_preparation_minutes must be 0 to 10080 (a week), not {}",
+            row.pickup_preparation_minutes
+        ));
+    }
     check_opening_hours(&row.opening_hours)
 }
 
@@ -215,6 +221,7 @@ mod tests {
             lon: 9.99,
             timezone: "Europe/Berlin".into(),
             opening_hours: OpeningHours::new(),
+            pickup_preparation_minutes: 120,
         }
     }
 
@@ -266,6 +273,7 @@ mod tests {
             |s| s.timezone = "Europe/Ulm".into(),
             |s| s.store_id = "ulm 1".into(),
             |s| s.name = " ".into(),
+            |s| s.pickup_preparation_minutes = 7 * 24 * 60 + 1,
         ] {
             let mut bad = store();
             change(&mut bad);

@@ -153,6 +153,7 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
         request_timeout: std::time::Duration::from_secs(30),
         // Recomputed on every call, so tests see their own sales at once.
         recommendations: std::sync::Arc::new(Recommendations::new(std::time::Duration::ZERO)),
+        availability: Default::default(),
     };
     let router = app(state.clone());
     TestApp {

@@ -1,6 +1,7 @@
 //! The API, called in-process through its router, on a real SQLite database per test.
 
 mod assets;
+mod availability;
 mod demo;
 mod errors;
 mod events;

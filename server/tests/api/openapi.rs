@@ -17,6 +17,7 @@ const ROUTES: &[(&str, &str, Option<&str>)] = &[
     ("get", "/v1/vitrine.js", None),
     ("get", "/v1/assets/{file}", None),
     ("get", "/v1/recommendations", Some("publishable_key")),
+    ("get", "/v1/availability", Some("publishable_key")),
     ("post", "/v1/events", Some("publishable_key")),
     ("post", "/v1/identify", Some("publishable_key")),
     ("get", "/v1/consent", Some("publishable_key")),

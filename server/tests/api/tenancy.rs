@@ -49,6 +49,15 @@ async fn every_endpoint_with_another_shops_keys_sees_and_changes_nothing_of_this
         .get(&format!("/v1/recommendations?key={other_pk}&limit=24"))
         .await;
     assert_eq!((recs.status, recs.skus().len()), (StatusCode::OK, 0));
+    let stock = app
+        .get(&format!("/v1/availability?key={other_pk}&sku=AH-1001"))
+        .await;
+    assert_eq!(
+        stock.status,
+        StatusCode::NOT_FOUND,
+        "this shop's SKUs and stores are unknown there: {}",
+        stock.json()
+    );
     let consent = app
         .get(&format!("/v1/consent?key={other_pk}&visitor_id={VISITOR}"))
         .await
