@@ -184,19 +184,44 @@ async fn load(db: &Db, shop_id: &str) -> anyhow::Result<ShopStores> {
     })
 }
 
-/// Stock of `sku` per store of the shop (stores without a row do not carry it).
-pub async fn stock_of(
+/// Stock of `sku` in the stores of `ranking`, read nearest first in growing chunks until
+/// `limit` stores with stock are found (or every store was read): a store further away can
+/// only come after those, so its stock does not matter. Stores left unread are missing from
+/// the map, as stores without the SKU are.
+pub async fn stock_of_nearest(
     conn: &mut AnyConnection,
     shop_id: &str,
     sku: &str,
+    ranking: &Ranking<'_>,
+    limit: usize,
 ) -> sqlx::Result<HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT store_id, quantity FROM stock WHERE shop_id = $1 AND sku = $2")
+    let mut stock = HashMap::new();
+    let (mut read, mut with_stock) = (0, 0);
+    let mut chunk = (limit * 4).max(20);
+    while read < ranking.order.len() && with_stock < limit {
+        let stores = &ranking.order[read..(read + chunk).min(ranking.order.len())];
+        let params = crate::db::Params::of(conn);
+        let sql = format!(
+            "SELECT store_id, quantity FROM stock
+             WHERE shop_id = {} AND sku = {} AND store_id IN ({})",
+            params.one(1),
+            params.one(2),
+            params.list(3, stores.len())
+        );
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql)
             .bind(shop_id)
-            .bind(sku)
-            .fetch_all(&mut *conn)
-            .await?;
-    Ok(rows.into_iter().collect())
+            .bind(sku);
+        for (store, _) in stores {
+            query = query.bind(&store.id);
+        }
+        for (store, quantity) in query.fetch_all(&mut *conn).await? {
+            with_stock += usize::from(quantity > 0);
+            stock.insert(store, quantity);
+        }
+        read += stores.len();
+        chunk *= 4;
+    }
+    Ok(stock)
 }
 
 /// The store of most of these profiles' till receipts (ties: the most recent receipt, then
@@ -241,18 +266,20 @@ pub enum Whereabouts {
     Unknown,
 }
 
-/// The answer for `sku` given its `stock` per store: the usual store first, then stores with
-/// stock by distance, then stores without by distance (equal distances by store id); at
-/// most `limit` stores.
-pub fn answer(
-    shop: &ShopStores,
-    sku: &str,
+/// A shop's stores in the order of the shopper's place: the usual store first, then by
+/// distance (without a place: by name), equal ones by store id. Stock decides the rest.
+pub struct Ranking<'a> {
+    origin: AvailabilityOrigin,
+    usual: Option<&'a Store>,
+    order: Vec<(&'a Store, Option<f64>)>,
+}
+
+/// Orders the shop's stores for `whereabouts` and the caller's `usual` store.
+pub fn rank<'a>(
+    shop: &'a ShopStores,
     whereabouts: &Whereabouts,
-    stock: &HashMap<String, i64>,
     usual: Option<&str>,
-    limit: usize,
-    now: i64,
-) -> AvailabilityResponse {
+) -> Ranking<'a> {
     let usual = usual.and_then(|id| shop.store(id));
     let origin = match whereabouts {
         Whereabouts::Coordinates { lat, lon } => AvailabilityOrigin {
@@ -288,36 +315,57 @@ pub fn answer(
         .lat
         .zip(origin.lon)
         .map(|(lat, lon)| Point::new(lon, lat));
+    let mut order: Vec<(&Store, Option<f64>)> = shop
+        .stores
+        .iter()
+        .map(|store| {
+            (
+                store,
+                from.map(|from| Haversine.distance(from, store.point)),
+            )
+        })
+        .collect();
+    let is_usual = |store: &Store| usual.is_some_and(|usual| usual.id == store.id);
+    order.sort_by(|a, b| {
+        is_usual(b.0)
+            .cmp(&is_usual(a.0))
+            .then_with(|| match (a.1, b.1) {
+                (Some(a), Some(b)) => a.total_cmp(&b),
+                _ => a.0.name.cmp(&b.0.name),
+            })
+            .then_with(|| a.0.id.cmp(&b.0.id))
+    });
+    Ranking {
+        origin,
+        usual,
+        order,
+    }
+}
+
+/// The answer for `sku` given its `stock` per store: the ranking's usual store first, then
+/// stores with stock, then stores without, each group in ranking order; at most `limit`.
+pub fn answer(
+    shop: &ShopStores,
+    ranking: Ranking<'_>,
+    sku: &str,
+    stock: &HashMap<String, i64>,
+    limit: usize,
+    now: i64,
+) -> AvailabilityResponse {
     let level = |store: &Store| match stock.get(&store.id).copied().unwrap_or(0) {
         q if q <= 0 => StockLevel::Out,
         q if q < shop.low_stock_threshold => StockLevel::Low,
         _ => StockLevel::InStock,
     };
-    let mut ranked: Vec<(&Store, StockLevel, Option<f64>)> = shop
-        .stores
+    let is_usual = |store: &Store| ranking.usual.is_some_and(|usual| usual.id == store.id);
+    let mut order: Vec<(&Store, StockLevel, Option<f64>)> = ranking
+        .order
         .iter()
-        .map(|store| {
-            let distance = from.map(|from| Haversine.distance(from, store.point));
-            (store, level(store), distance)
-        })
+        .map(|&(store, distance)| (store, level(store), distance))
         .collect();
-    let is_usual = |store: &Store| usual.is_some_and(|usual| usual.id == store.id);
-    ranked.sort_by(|a, b| {
-        is_usual(b.0)
-            .cmp(&is_usual(a.0))
-            .then_with(|| (a.1 == StockLevel::Out).cmp(&(b.1 == StockLevel::Out)))
-            .then_with(|| match (a.2, b.2) {
-                (Some(a), Some(b)) => a.total_cmp(&b),
-                _ => std::cmp::Ordering::Equal,
-            })
-            .then_with(|| match from {
-                // Without a place, stores are listed by name.
-                None => a.0.name.cmp(&b.0.name),
-                Some(_) => std::cmp::Ordering::Equal,
-            })
-            .then_with(|| a.0.id.cmp(&b.0.id))
-    });
-    let stores = ranked
+    // Stable: within each group the ranking's order (distance, then id) stays.
+    order.sort_by_key(|(store, level, _)| (!is_usual(store), *level == StockLevel::Out));
+    let stores = order
         .into_iter()
         .take(limit)
         .map(|(store, stock, distance)| {
@@ -351,7 +399,7 @@ pub fn answer(
         .collect();
     AvailabilityResponse {
         sku: sku.to_string(),
-        origin,
+        origin: ranking.origin,
         stores,
     }
 }

@@ -7,5 +7,6 @@ ALTER TABLE shops ADD COLUMN low_stock_threshold INTEGER NOT NULL DEFAULT 3;
 -- a postcode of the shipped DACH table (NULL: no default, stores are listed without distance).
 ALTER TABLE shops ADD COLUMN default_country TEXT;
 ALTER TABLE shops ADD COLUMN default_postcode TEXT;
--- Stock of one SKU in every store, the availability query.
-CREATE INDEX stock_by_sku ON stock (shop_id, sku);
+-- Stock of one SKU in the stores nearest the shopper, the availability query: covering, so
+-- the answer is read from the index alone.
+CREATE INDEX stock_by_sku ON stock (shop_id, sku, store_id, quantity);

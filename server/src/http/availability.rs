@@ -116,16 +116,12 @@ async fn availability(
     )
     .await?;
     let usual = availability::usual_store(&mut conn, &shop.id, &personal).await?;
-    let stock = availability::stock_of(&mut conn, &shop.id, sku).await?;
+    let ranking = availability::rank(&stores, &whereabouts, usual.as_deref());
+    let limit = limit as usize;
+    let stock = availability::stock_of_nearest(&mut conn, &shop.id, sku, &ranking, limit).await?;
     drop(conn);
     Ok(Json(availability::answer(
-        &stores,
-        sku,
-        &whereabouts,
-        &stock,
-        usual.as_deref(),
-        limit as usize,
-        now,
+        &stores, ranking, sku, &stock, limit, now,
     )))
 }
 

@@ -361,3 +361,32 @@ async fn unknown_skus_and_postcodes_are_404_and_bad_queries_400() {
         .await;
     assert_error(&forged, StatusCode::UNAUTHORIZED, "invalid_customer_token");
 }
+
+#[tokio::test]
+async fn stock_far_away_still_beats_many_nearer_stores_without() {
+    let app = shop_with_stores().await;
+    // Thirty stores around Marienplatz, none with the jacket (half without a stock row):
+    // more than the server reads in its first round of nearest stores.
+    let near: Vec<Value> = (0..30)
+        .map(|i| {
+            let place = (MUNICH.0 + 0.001 * f64::from(i), MUNICH.1);
+            store(
+                &format!("near-{i:02}"),
+                &format!("Nah {i:02}"),
+                "DE",
+                place,
+                always_open(),
+            )
+        })
+        .collect();
+    import(&app, "/v1/stores", &near).await;
+    let empty: Vec<Value> = (0..30)
+        .step_by(2)
+        .map(|i| json!({"store_id": format!("near-{i:02}"), "sku": "JACKE", "quantity": 0}))
+        .collect();
+    import(&app, "/v1/stock", &empty).await;
+    let answer = availability(&app, &format!("{}&limit=5", near_munich())).await;
+    assert_eq!(ids(&answer), ["aug", "sbg", "ulm", "muc", "near-00"]);
+    let one = availability(&app, &format!("{}&limit=1", near_munich())).await;
+    assert_eq!(ids(&one), ["aug"]);
+}
