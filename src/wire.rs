@@ -8,7 +8,9 @@
 
 use js_sys::Reflect;
 use vitrine_types::{
-    Channel, Money, RecommendationReason, RecommendationsResponse, RecommendedProduct,
+    AvailabilityOrigin, AvailabilityResponse, Channel, Money, OpeningHours, OriginSource, Pickup,
+    RecommendationReason, RecommendationsResponse, RecommendedProduct, StockLevel,
+    StoreAvailability, Weekday,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -54,7 +56,7 @@ fn recommendation_reason(reason: &JsValue) -> Result<RecommendationReason, Strin
                 "web" => Channel::Web,
                 "app" => Channel::App,
                 "store" => Channel::Store,
-                other => return Err(format!("unknown channel `{other}`")),
+                other => return Err(unknown("channel", other)),
             },
             store_id: optional_string(reason, "store_id")?,
             store_name: optional_string(reason, "store_name")?,
@@ -65,8 +67,111 @@ fn recommendation_reason(reason: &JsValue) -> Result<RecommendationReason, Strin
         "popular" => RecommendationReason::Popular,
         "trending" => RecommendationReason::Trending,
         "catalogue" => RecommendationReason::Catalogue,
-        other => return Err(format!("unknown reason `{other}`")),
+        other => return Err(unknown("reason", other)),
     })
+}
+
+/// The answer of `GET /v1/availability`.
+pub fn availability(json: &JsValue) -> Result<AvailabilityResponse, String> {
+    let origin = field(json, "origin")?;
+    Ok(AvailabilityResponse {
+        sku: string(json, "sku")?,
+        origin: AvailabilityOrigin {
+            source: match string(&origin, "source")?.as_str() {
+                "coordinates" => OriginSource::Coordinates,
+                "postcode" => OriginSource::Postcode,
+                "usual_store" => OriginSource::UsualStore,
+                "default_region" => OriginSource::DefaultRegion,
+                "none" => OriginSource::None,
+                other => return Err(unknown("origin source", other)),
+            },
+            lat: optional(&origin, "lat", number)?,
+            lon: optional(&origin, "lon", number)?,
+            postcode: optional_string(&origin, "postcode")?,
+            country: optional_string(&origin, "country")?,
+            place: optional_string(&origin, "place")?,
+        },
+        stores: {
+            // Loops rather than `collect::<Result<…>>`, which copies the parser per use.
+            let mut stores = Vec::new();
+            for store in array(json, "stores")?.iter() {
+                stores.push(store_availability(&store)?);
+            }
+            stores
+        },
+    })
+}
+
+fn store_availability(store: &JsValue) -> Result<StoreAvailability, String> {
+    Ok(StoreAvailability {
+        store_id: string(store, "store_id")?,
+        name: string(store, "name")?,
+        street: string(store, "street")?,
+        postcode: string(store, "postcode")?,
+        city: string(store, "city")?,
+        country: string(store, "country")?,
+        usual: boolean(store, "usual")?,
+        distance_m: optional(store, "distance_m", unsigned)?,
+        stock: match string(store, "stock")?.as_str() {
+            "in_stock" => StockLevel::InStock,
+            "low" => StockLevel::Low,
+            "out" => StockLevel::Out,
+            other => return Err(unknown("stock level", other)),
+        },
+        timezone: string(store, "timezone")?,
+        open_now: boolean(store, "open_now")?,
+        next_change_at: optional_string(store, "next_change_at")?,
+        opening_hours: opening_hours(&field(store, "opening_hours")?)?,
+        pickup: optional(store, "pickup", |store, name| {
+            let pickup = field(store, name)?;
+            Ok(Pickup {
+                ready_at: string(&pickup, "ready_at")?,
+                days_from_today: unsigned(&pickup, "days_from_today")?,
+            })
+        })?,
+    })
+}
+
+/// `{"mon": [["10:00", "20:00"]], …}`: every key a weekday, every interval two strings.
+fn opening_hours(hours: &JsValue) -> Result<OpeningHours, String> {
+    if !hours.is_object() || js_sys::Array::is_array(hours) {
+        return Err("`opening_hours` is not an object".into());
+    }
+    let mut week = OpeningHours::new();
+    for day in js_sys::Object::keys(hours.unchecked_ref::<js_sys::Object>()).iter() {
+        let name = day.as_string().unwrap_or_default();
+        let weekday = match name.as_str() {
+            "mon" => Weekday::Mon,
+            "tue" => Weekday::Tue,
+            "wed" => Weekday::Wed,
+            "thu" => Weekday::Thu,
+            "fri" => Weekday::Fri,
+            "sat" => Weekday::Sat,
+            "sun" => Weekday::Sun,
+            other => return Err(unknown("weekday", other)),
+        };
+        let mut intervals = Vec::new();
+        for interval in array(hours, &name)?.iter() {
+            let pair = interval.dyn_into::<js_sys::Array>().unwrap_or_default();
+            let time = |index| pair.get(index).as_string();
+            match (pair.length(), time(0), time(1)) {
+                (2, Some(from), Some(to)) => intervals.push([from, to]),
+                _ => return Err(not_a(&name, "a pair of times")),
+            }
+        }
+        week.insert(weekday, intervals);
+    }
+    Ok(week)
+}
+
+/// `unknown stock level `plenty``: one formatting site for every enum (each costs wasm).
+fn unknown(what: &str, value: &str) -> String {
+    format!("unknown {what} `{value}`")
+}
+
+/// `` `distance_m` is not an integer ``.
+fn not_a(name: &str, what: &str) -> String {
+    format!("`{name}` is not {what}")
 }
 
 /// The field `name` of the object `value`; absent (or `null`) is an error.
@@ -83,7 +188,7 @@ fn field(value: &JsValue, name: &str) -> Result<JsValue, String> {
 fn string(value: &JsValue, name: &str) -> Result<String, String> {
     field(value, name)?
         .as_string()
-        .ok_or_else(|| format!("`{name}` is not a string"))
+        .ok_or_else(|| not_a(name, "a string"))
 }
 
 /// A string field that may be absent or `null` (`#[serde(default)]` on an `Option`).
@@ -95,7 +200,7 @@ fn optional_string(value: &JsValue, name: &str) -> Result<Option<String>, String
     field
         .as_string()
         .map(Some)
-        .ok_or_else(|| format!("`{name}` is not a string"))
+        .ok_or_else(|| not_a(name, "a string"))
 }
 
 /// An integer JSON number, exactly representable (as serde_json's `i64` would demand).
@@ -104,7 +209,50 @@ fn integer(value: &JsValue, name: &str) -> Result<i64, String> {
         .as_f64()
         .filter(|number| number.fract() == 0.0 && number.abs() <= 9_007_199_254_740_991.0)
         .map(|number| number as i64)
-        .ok_or_else(|| format!("`{name}` is not an integer"))
+        .ok_or_else(|| not_a(name, "an integer"))
+}
+
+/// Any JSON number (an `f64`).
+fn number(value: &JsValue, name: &str) -> Result<f64, String> {
+    field(value, name)?
+        .as_f64()
+        .ok_or_else(|| not_a(name, "a number"))
+}
+
+/// A JSON number that is a `u32`.
+fn unsigned(value: &JsValue, name: &str) -> Result<u32, String> {
+    integer(value, name)?
+        .try_into()
+        .map_err(|_| not_a(name, "in range"))
+}
+
+fn boolean(value: &JsValue, name: &str) -> Result<bool, String> {
+    field(value, name)?
+        .as_bool()
+        .ok_or_else(|| not_a(name, "a boolean"))
+}
+
+fn array(value: &JsValue, name: &str) -> Result<js_sys::Array, String> {
+    field(value, name)?
+        .dyn_into::<js_sys::Array>()
+        .map_err(|_| not_a(name, "an array"))
+}
+
+/// A field that may be absent or `null` (`#[serde(default)]` on an `Option`), read by `read`
+/// when present.
+fn optional<T>(
+    value: &JsValue,
+    name: &str,
+    read: impl Fn(&JsValue, &str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    let present = Reflect::get(value, &JsValue::from_str(name))
+        .map(|field| !field.is_null_or_undefined())
+        .unwrap_or(false);
+    if present {
+        read(value, name).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
