@@ -25,8 +25,6 @@ pub struct Texts {
     pub reason_catalogue: &'static str,
     /// Heading of the store availability widget.
     pub availability_heading: &'static str,
-    /// Accessible label of the store availability while it loads.
-    pub availability_loading: &'static str,
     /// Ready for pickup today: `{time}` (store-local), `{store}`.
     pub pickup_today: &'static str,
     /// Ready for pickup tomorrow: `{time}`, `{store}`.
@@ -51,9 +49,7 @@ pub struct Texts {
     pub open_now: &'static str,
     /// The store is closed now.
     pub closed_now: &'static str,
-    /// When an open store closes today: `{time}`.
-    pub closes_at: &'static str,
-    /// When an open store closes on another day: `{day}`, `{time}`.
+    /// When an open store closes: `{day}` (today, tomorrow, a weekday), `{time}`.
     pub closes_on: &'static str,
     /// When a closed store opens: `{day}` (today, tomorrow, a weekday), `{time}`.
     pub opens_on: &'static str,
@@ -102,7 +98,6 @@ const DE: Texts = Texts {
     reason_viewed: "Passend zu Ihrem Interesse",
     reason_catalogue: "Aus unserem Sortiment",
     availability_heading: "In der Filiale abholen",
-    availability_loading: "Verfügbarkeit in den Filialen wird geladen",
     pickup_today: "Heute ab {time} abholbereit in {store}",
     pickup_tomorrow: "Morgen ab {time} abholbereit in {store}",
     pickup_later: "{day} ab {time} abholbereit in {store}",
@@ -114,7 +109,6 @@ const DE: Texts = Texts {
     stock_out: "Nicht vorrätig",
     open_now: "Geöffnet",
     closed_now: "Geschlossen",
-    closes_at: "schließt um {time}",
     closes_on: "schließt {day} um {time}",
     opens_on: "öffnet {day} um {time}",
     today: "heute",
@@ -147,7 +141,6 @@ const EN: Texts = Texts {
     reason_viewed: "Based on your browsing",
     reason_catalogue: "From our range",
     availability_heading: "Pick up in store",
-    availability_loading: "Loading store availability",
     pickup_today: "Ready for pickup today from {time} at {store}",
     pickup_tomorrow: "Ready for pickup tomorrow from {time} at {store}",
     pickup_later: "Ready for pickup on {day} from {time} at {store}",
@@ -159,7 +152,6 @@ const EN: Texts = Texts {
     stock_out: "Out of stock",
     open_now: "Open now",
     closed_now: "Closed",
-    closes_at: "closes at {time}",
     closes_on: "closes {day} at {time}",
     opens_on: "opens {day} at {time}",
     today: "today",
@@ -199,17 +191,17 @@ impl Texts {
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut text = String::with_capacity(template.len() + 32);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        text.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| {
-            let name = &after[..close];
+    // `split_once` rather than slicing by index: no char-boundary panic path in the bundle.
+    while let Some((before, after)) = rest.split_once('{') {
+        text.push_str(before);
+        let value = after.split_once('}').and_then(|(name, after)| {
             let (_, value) = values.iter().find(|(n, _)| *n == name)?;
-            Some((close, value))
-        }) {
-            Some((close, value)) => {
+            Some((*value, after))
+        });
+        match value {
+            Some((value, after)) => {
                 text.push_str(value);
-                rest = &after[close + 1..];
+                rest = after;
             }
             None => {
                 text.push('{');
