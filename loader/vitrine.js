@@ -14,22 +14,43 @@ for (const name of ['track', 'identify', 'setConsent', 'refresh']) {
 }
 window.Vitrine = api;
 
-// The API URL of a placeholder's data; null for widget kinds that fetch nothing.
-const dataUrl = (el) => {
-  const d = el.dataset;
-  if (d.vitrine !== 'recommendations') return null;
+// An API URL: the key and a signed-in customer's token go with every request.
+const apiUrl = (path, params) => {
   const q = new URLSearchParams({ key: config.key || '' });
-  q.set('context', d.sku ? 'product:' + d.sku : d.context || 'home');
-  if (d.limit) q.set('limit', d.limit);
-  if (d.cart) q.set('cart', d.cart);
-  if (d.store) q.set('store', d.store);
+  for (const [name, value] of Object.entries(params)) if (value != null) q.set(name, value);
   if (config.customerToken) q.set('customer_token', config.customerToken);
-  return new URL('recommendations?' + q, base).href;
+  return new URL(path + '?' + q, base).href;
 };
-const getJson = (url) =>
-  fetch(url, { credentials: 'omit', signal: AbortSignal.timeout(+config.timeout || 5000) }).then((r) =>
-    r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status} from ${url}`)),
-  );
+// The postcode the shopper chose on an earlier page, and its country: "5020 AT".
+const remembered = () => {
+  try {
+    const [postcode, country] = localStorage.getItem('vitrine:availability:postcode').split(' ');
+    return { postcode, country };
+  } catch {
+    return {};
+  }
+};
+// The API URL of a placeholder's first data; null for widget kinds that fetch nothing.
+const dataUrl = ({ dataset: d }) =>
+  d.vitrine == 'recommendations'
+    ? apiUrl('recommendations', {
+        context: d.sku ? 'product:' + d.sku : d.context || 'home',
+        limit: d.limit,
+        cart: d.cart,
+        store: d.store,
+      })
+    : d.vitrine == 'availability' && d.sku
+      ? apiUrl('availability', { sku: d.sku, ...remembered() })
+      : null;
+// A rejection says why: its `code` is the API's error code when it sent one.
+const getJson = (u) =>
+  fetch(u, { credentials: 'omit', signal: AbortSignal.timeout(+config.timeout || 5000) }).then(async (r) => {
+    if (r.ok) return r.json();
+    const body = await r.json().catch(() => 0);
+    throw Object.assign(new Error(`HTTP ${r.status} from ${u}`), { code: body?.error?.code });
+  });
+// The wasm's later requests (another postcode, another SKU): fresh answers of the API.
+const fetchJson = (path, params) => getJson(apiUrl(path, params));
 const quiet = (promise) => (promise.catch(() => {}), promise);
 
 const prefetched = new Map();
@@ -54,6 +75,6 @@ import(asset('__VITRINE_GLUE__'))
     await glue.default({ module_or_path: wasm });
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(await css);
-    glue.start({ ...config, load, sheet, api });
+    glue.start({ ...config, load, fetchJson, sheet, api });
   })
   .catch((err) => console.warn('[vitrine] widgets disabled:', err));

@@ -6,10 +6,12 @@ use std::cell::RefCell;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
+use web_sys::{
+    Element, HtmlElement, MutationObserver, MutationObserverInit, ShadowRootInit, ShadowRootMode,
+};
 
 use crate::i18n::Texts;
-use crate::intl::PriceFormat;
+use crate::intl::{PriceFormat, StoreFormat};
 use crate::widgets;
 
 #[wasm_bindgen]
@@ -30,6 +32,13 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn load(this: &LoaderOptions, placeholder: &Element) -> Result<Promise, JsValue>;
 
+    /// A fresh GET of the API: `path` (`availability`) with `params` (an object of strings
+    /// and numbers) plus the publishable key and the customer's token, with the loader's time
+    /// limit. A promise of the JSON answer, rejected with an `Error` whose `status` and `code`
+    /// (the API's error code) say why.
+    #[wasm_bindgen(method, catch, js_name = fetchJson)]
+    fn fetch_json(this: &LoaderOptions, path: &str, params: &Object) -> Result<Promise, JsValue>;
+
     /// The widgets' stylesheet, a constructed `CSSStyleSheet` adopted by every shadow root.
     #[wasm_bindgen(method, getter)]
     fn sheet(this: &LoaderOptions) -> JsValue;
@@ -46,6 +55,8 @@ pub struct Embed {
     pub texts: &'static Texts,
     /// Price formatting for the page's locale.
     pub prices: PriceFormat,
+    /// Distances and store-local times for the page's locale.
+    pub stores: StoreFormat,
 }
 
 impl Embed {
@@ -59,6 +70,7 @@ impl Embed {
         Self {
             texts: Texts::for_locale(&locale),
             prices: PriceFormat::new(&locale, &currency),
+            stores: StoreFormat::new(&locale),
             options,
         }
     }
@@ -67,6 +79,48 @@ impl Embed {
     pub fn load(&self, placeholder: &Element) -> Result<Promise, JsValue> {
         self.options.load(placeholder)
     }
+
+    /// A fresh API request, e.g. `fetch("availability", {sku, postcode})`, made by the
+    /// loader (key, customer token, time limit) after the first answer was used.
+    pub fn fetch(&self, path: &str, params: &Object) -> Result<Promise, JsValue> {
+        self.options.fetch_json(path, params)
+    }
+}
+
+/// Watches an attribute of a placeholder (a shop's size picker switching `data-sku`) until
+/// dropped. See [`watch_attribute`].
+pub struct AttributeWatch {
+    observer: MutationObserver,
+    _changed: Closure<dyn Fn()>,
+}
+
+impl Drop for AttributeWatch {
+    fn drop(&mut self) {
+        // Before the callback is freed: a late notification would call freed code.
+        self.observer.disconnect();
+    }
+}
+
+/// Calls `changed` with the attribute's new value whenever the page sets `name` on
+/// `placeholder`, until the returned guard is dropped.
+pub fn watch_attribute(
+    placeholder: &Element,
+    name: &str,
+    changed: impl Fn(Option<String>) + 'static,
+) -> Result<AttributeWatch, JsValue> {
+    let element = placeholder.clone();
+    let attribute = name.to_string();
+    let changed = Closure::<dyn Fn()>::new(move || changed(element.get_attribute(&attribute)));
+    let observer = MutationObserver::new(changed.as_ref().unchecked_ref())?;
+    // Set through `Reflect`: the setters would each add a binding to the bundle.
+    let init = MutationObserverInit::new();
+    Reflect::set(&init, &"attributes".into(), &true.into())?;
+    Reflect::set(&init, &"attributeFilter".into(), &Array::of1(&name.into()))?;
+    observer.observe_with_options(placeholder, &init)?;
+    Ok(AttributeWatch {
+        observer,
+        _changed: changed,
+    })
 }
 
 thread_local! {
@@ -183,6 +237,14 @@ fn mount(
             Box::new(leptos::mount::mount_to(container, move || {
                 view! { <widgets::recommendations::Recommendations embed request /> }
             }))
+        }
+        "availability" => {
+            let request = widgets::availability::Request::from_placeholder(embed, placeholder)?;
+            Box::new(widgets::availability::mount(
+                embed.clone(),
+                request,
+                &container,
+            )?)
         }
         other => {
             return Err(format!("unknown widget kind data-vitrine=\"{other}\"").into());

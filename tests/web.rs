@@ -245,3 +245,785 @@ fn a_bad_data_limit_is_refused_with_a_clear_message() {
         .expect("refused");
     assert!(err.as_string().unwrap().contains("data-limit=\"lots\""));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Store availability
+// ---------------------------------------------------------------------------------------------
+
+use std::cell::RefCell;
+
+use vitrine_types::{
+    AvailabilityOrigin, AvailabilityResponse, OpeningHours, OriginSource, Pickup, StockLevel,
+    StoreAvailability, Weekday,
+};
+use vitrine_widgets::widgets::availability::{
+    self, summarise, Request as AvailabilityRequest, POSTCODE_KEY,
+};
+
+fn week(weekdays: &str, saturday: &str) -> OpeningHours {
+    let (open, close) = weekdays.split_once('-').unwrap();
+    let (sat_open, sat_close) = saturday.split_once('-').unwrap();
+    let mut hours = OpeningHours::new();
+    for day in [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ] {
+        hours.insert(day, vec![[open.into(), close.into()]]);
+    }
+    hours.insert(Weekday::Sat, vec![[sat_open.into(), sat_close.into()]]);
+    hours.insert(Weekday::Sun, vec![]);
+    hours
+}
+
+/// München-Schwabing as the API describes it on Tuesday 2026-11-24 around noon.
+fn schwabing() -> StoreAvailability {
+    StoreAvailability {
+        store_id: "muenchen-schwabing".into(),
+        name: "München-Schwabing".into(),
+        street: "Leopoldstraße 82".into(),
+        postcode: "80802".into(),
+        city: "München".into(),
+        country: "DE".into(),
+        usual: false,
+        distance_m: Some(1234),
+        stock: StockLevel::InStock,
+        timezone: "Europe/Berlin".into(),
+        open_now: true,
+        next_change_at: Some("2026-11-24T20:00:00+01:00".into()),
+        opening_hours: week("10:00-20:00", "09:30-18:00"),
+        pickup: Some(Pickup {
+            ready_at: "2026-11-24T16:00:00+01:00".into(),
+            days_from_today: 0,
+        }),
+    }
+}
+
+fn salzburg() -> StoreAvailability {
+    StoreAvailability {
+        store_id: "salzburg-altstadt".into(),
+        name: "Salzburg Altstadt".into(),
+        street: "Getreidegasse 12".into(),
+        postcode: "5020".into(),
+        city: "Salzburg".into(),
+        country: "AT".into(),
+        usual: false,
+        distance_m: Some(118_400),
+        stock: StockLevel::Low,
+        timezone: "Europe/Vienna".into(),
+        open_now: false,
+        next_change_at: Some("2026-11-25T09:30:00+01:00".into()),
+        opening_hours: week("09:30-18:30", "09:00-17:00"),
+        pickup: Some(Pickup {
+            ready_at: "2026-11-25T11:00:00+01:00".into(),
+            days_from_today: 1,
+        }),
+    }
+}
+
+fn origin(source: OriginSource) -> AvailabilityOrigin {
+    AvailabilityOrigin {
+        source,
+        lat: Some(48.16),
+        lon: Some(11.58),
+        postcode: Some("80802".into()),
+        country: Some("DE".into()),
+        place: Some("München".into()),
+    }
+}
+
+fn availability_answer(
+    sku: &str,
+    source: OriginSource,
+    stores: Vec<StoreAvailability>,
+) -> AvailabilityResponse {
+    AvailabilityResponse {
+        sku: sku.into(),
+        origin: origin(source),
+        stores,
+    }
+}
+
+/// 2026-11-24 12:00 in Munich (a Tuesday): the "now" of the sentences below.
+fn tuesday_noon() -> f64 {
+    js_sys::Date::parse("2026-11-24T12:00:00+01:00")
+}
+
+/// Intl writes a narrow no-break space before AM/PM in newer ICU versions; either is right.
+fn plain(text: &str) -> String {
+    text.replace(['\u{202f}', '\u{a0}'], " ")
+}
+
+#[wasm_bindgen_test]
+fn the_bundle_reads_every_availability_answer_the_server_can_write() {
+    let sources = [
+        OriginSource::Coordinates,
+        OriginSource::Postcode,
+        OriginSource::UsualStore,
+        OriginSource::DefaultRegion,
+        OriginSource::None,
+    ];
+    let levels = [StockLevel::InStock, StockLevel::Low, StockLevel::Out];
+    // A new source or level fails to compile here until it is added to the lists above.
+    for source in sources {
+        match source {
+            OriginSource::Coordinates
+            | OriginSource::Postcode
+            | OriginSource::UsualStore
+            | OriginSource::DefaultRegion
+            | OriginSource::None => {}
+        }
+    }
+    for level in levels {
+        match level {
+            StockLevel::InStock | StockLevel::Low | StockLevel::Out => {}
+        }
+    }
+    for source in sources {
+        let mut stores = Vec::new();
+        for (i, stock) in levels.into_iter().enumerate() {
+            let mut full = schwabing();
+            full.store_id = format!("store-\"{i}\"-ü");
+            full.stock = stock;
+            full.usual = i == 0;
+            full.opening_hours.insert(
+                Weekday::Sat,
+                vec![
+                    ["09:00".into(), "12:00".into()],
+                    ["13:00".into(), "18:00".into()],
+                ],
+            );
+            // Everything optional left out, as the server leaves it out.
+            let bare = StoreAvailability {
+                distance_m: None,
+                next_change_at: None,
+                pickup: None,
+                opening_hours: OpeningHours::new(),
+                open_now: false,
+                stock,
+                ..schwabing()
+            };
+            stores.extend([full, bare]);
+        }
+        let mut answer = availability_answer("AH-1001-M", source, stores);
+        let read = vitrine_widgets::wire::availability(&as_served(&answer)).unwrap();
+        assert_eq!(read, answer, "{source:?}");
+
+        answer.origin = AvailabilityOrigin {
+            source,
+            lat: None,
+            lon: None,
+            postcode: None,
+            country: None,
+            place: None,
+        };
+        answer.stores.truncate(1);
+        answer.stores[0].distance_m = Some(u32::MAX);
+        answer.stores[0].pickup.as_mut().unwrap().days_from_today = 13;
+        let read = vitrine_widgets::wire::availability(&as_served(&answer)).unwrap();
+        assert_eq!(read, answer, "{source:?} without a place");
+    }
+    let empty = availability_answer("X", OriginSource::None, vec![]);
+    assert_eq!(
+        vitrine_widgets::wire::availability(&as_served(&empty)).unwrap(),
+        empty
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_availability_reader_refuses_what_serde_refuses() {
+    let good = serde_json::to_string(&availability_answer(
+        "A",
+        OriginSource::Postcode,
+        vec![schwabing()],
+    ))
+    .unwrap();
+    for (from, to) in [
+        (r#""stock":"in_stock""#, r#""stock":"plenty""#),
+        (r#""source":"postcode""#, r#""source":"gps""#),
+        (r#""distance_m":1234"#, r#""distance_m":12.5"#),
+        (r#""distance_m":1234"#, r#""distance_m":-1"#),
+        (r#""usual":false"#, r#""usual":"no""#),
+        (
+            r#""mon":[["10:00","20:00"]]"#,
+            r#""monday":[["10:00","20:00"]]"#,
+        ),
+        (r#""mon":[["10:00","20:00"]]"#, r#""mon":[["10:00"]]"#),
+        (r#""mon":[["10:00","20:00"]]"#, r#""mon":[[10,20]]"#),
+        (r#""days_from_today":0"#, r#""days_from_today":"0""#),
+        (r#""timezone":"Europe/Berlin","#, ""),
+        (r#""opening_hours":{"#, r#""opening_hours":[],"x":{"#),
+    ] {
+        assert!(good.contains(from), "{from}");
+        let bad = good.replacen(from, to, 1);
+        let parsed = js_sys::JSON::parse(&bad).unwrap();
+        assert!(
+            vitrine_widgets::wire::availability(&parsed).is_err(),
+            "{bad}"
+        );
+    }
+    for bad in [
+        "null",
+        "[]",
+        r#"{"error":{"code":"unknown_sku","message":"x"}}"#,
+    ] {
+        assert!(vitrine_widgets::wire::availability(&js_sys::JSON::parse(bad).unwrap()).is_err());
+    }
+}
+
+fn embed_for(locale: &str) -> Embed {
+    Embed::new(options(locale, Promise::resolve(&JsValue::NULL)))
+}
+
+fn summary(locale: &str, stores: Vec<StoreAvailability>) -> availability::Summary {
+    let answer = availability_answer("AH-1001", OriginSource::Postcode, stores);
+    summarise(&embed_for(locale), &answer, tuesday_noon()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_best_store_sentence_says_today_tomorrow_or_the_weekday_on_the_store_clock() {
+    let mut tomorrow = schwabing();
+    tomorrow.pickup = Some(Pickup {
+        ready_at: "2026-11-25T10:30:00+01:00".into(),
+        days_from_today: 1,
+    });
+    let mut monday = schwabing();
+    monday.pickup = Some(Pickup {
+        ready_at: "2026-11-30T10:30:00+01:00".into(),
+        days_from_today: 6,
+    });
+    let mut far = schwabing();
+    far.pickup = Some(Pickup {
+        ready_at: "2026-12-08T10:30:00+01:00".into(),
+        days_from_today: 14,
+    });
+    let cases = [
+        (
+            "de-DE",
+            schwabing(),
+            "Heute ab 16:00 abholbereit in München-Schwabing, 1,2 km",
+        ),
+        (
+            "en-US",
+            schwabing(),
+            "Ready for pickup today from 4:00 PM at München-Schwabing, 1.2 km",
+        ),
+        (
+            "en-GB",
+            schwabing(),
+            "Ready for pickup today from 16:00 at München-Schwabing, 1.2 km",
+        ),
+        (
+            "de-DE",
+            tomorrow.clone(),
+            "Morgen ab 10:30 abholbereit in München-Schwabing, 1,2 km",
+        ),
+        (
+            "en-US",
+            tomorrow,
+            "Ready for pickup tomorrow from 10:30 AM at München-Schwabing, 1.2 km",
+        ),
+        (
+            "de-DE",
+            monday.clone(),
+            "Mo. ab 10:30 abholbereit in München-Schwabing, 1,2 km",
+        ),
+        (
+            "en-US",
+            monday,
+            "Ready for pickup on Mon from 10:30 AM at München-Schwabing, 1.2 km",
+        ),
+        (
+            "de-DE",
+            far,
+            "8. Dez. ab 10:30 abholbereit in München-Schwabing, 1,2 km",
+        ),
+    ];
+    for (locale, store, expected) in cases {
+        let shown = summary(locale, vec![store]);
+        assert_eq!(plain(&shown.sentence), expected, "{locale}");
+        assert_eq!(shown.stock, Some(StockLevel::InStock));
+    }
+    // The store's clock, not the browser's: 15:00 UTC is 16:00 in Munich, 10:00 in New York.
+    let mut new_york = schwabing();
+    new_york.timezone = "America/New_York".into();
+    new_york.pickup.as_mut().unwrap().ready_at = "2026-11-24T15:00:00Z".into();
+    assert_eq!(
+        plain(&summary("de-DE", vec![new_york]).sentence),
+        "Heute ab 10:00 abholbereit in München-Schwabing, 1,2 km"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_best_store_sentence_for_low_and_out_of_stock_in_german_and_english() {
+    let mut low = salzburg();
+    low.distance_m = None;
+    let de = summary("de-DE", vec![low.clone()]);
+    assert_eq!(
+        (de.stock, de.stock_label),
+        (Some(StockLevel::Low), "Nur noch wenige")
+    );
+    assert_eq!(
+        plain(&de.sentence),
+        "Morgen ab 11:00 abholbereit in Salzburg Altstadt"
+    );
+    let en = summary("en-US", vec![low]);
+    assert_eq!(en.stock_label, "Only a few left");
+    assert_eq!(
+        plain(&en.sentence),
+        "Ready for pickup tomorrow from 11:00 AM at Salzburg Altstadt"
+    );
+
+    // Her usual store lacks it, another store has it.
+    let mut usual = schwabing();
+    usual.usual = true;
+    usual.stock = StockLevel::Out;
+    usual.pickup = None;
+    let de = summary("de-DE", vec![usual.clone(), salzburg()]);
+    assert_eq!(
+        (de.stock, de.stock_label),
+        (Some(StockLevel::Out), "Nicht vorrätig")
+    );
+    assert_eq!(
+        plain(&de.sentence),
+        "Nicht vorrätig in München-Schwabing, 1,2 km"
+    );
+    assert!(de.usual);
+    let en = summary("en-GB", vec![usual.clone(), salzburg()]);
+    assert_eq!(
+        plain(&en.sentence),
+        "Out of stock at München-Schwabing, 1.2 km"
+    );
+
+    // No store near her has it.
+    let mut gone = salzburg();
+    gone.stock = StockLevel::Out;
+    gone.pickup = None;
+    let de = summary("de-DE", vec![usual.clone(), gone.clone()]);
+    assert_eq!((de.stock, de.stock_label), (None, ""));
+    assert_eq!(
+        de.sentence,
+        "Derzeit in keiner Filiale in Ihrer Nähe vorrätig"
+    );
+    let en = summary("en-US", vec![usual, gone]);
+    assert_eq!(en.sentence, "Currently out of stock in all stores near you");
+
+    // In stock, but the store gives no pickup time.
+    let mut no_pickup = schwabing();
+    no_pickup.pickup = None;
+    assert_eq!(
+        plain(&summary("de-DE", vec![no_pickup]).sentence),
+        "Vorrätig in München-Schwabing, 1,2 km"
+    );
+}
+
+#[wasm_bindgen_test]
+fn opening_times_distances_and_todays_hours_are_formatted_for_the_locale() {
+    // Open at noon, closing at 20:00; Salzburg closed, opening tomorrow at 9:30.
+    let de = summary("de-DE", vec![schwabing(), salzburg()]);
+    assert_eq!(de.opening, "Geöffnet · schließt heute um 20:00");
+    assert_eq!(de.address, "Leopoldstraße 82, 80802 München");
+    assert_eq!(de.origin, "Filialen in der Nähe von 80802 München");
+    let other = &de.others[0];
+    assert_eq!(plain(&other.distance), "118 km");
+    assert_eq!(other.stock, StockLevel::Low);
+    assert_eq!(other.hours_today, "Heute 9:30 – 18:30");
+
+    let mut closed = salzburg();
+    closed.distance_m = Some(850);
+    let en = summary("en-US", vec![closed.clone(), schwabing()]);
+    assert_eq!(plain(&en.opening), "Closed · opens tomorrow at 9:30 AM");
+    assert_eq!(
+        plain(&en.sentence),
+        "Ready for pickup tomorrow from 11:00 AM at Salzburg Altstadt, 850 m"
+    );
+    assert_eq!(plain(&en.others[0].hours_today), "Today 10:00 AM – 8:00 PM");
+
+    // Sunday: closed all day, opening on Monday.
+    let mut sunday = schwabing();
+    sunday.open_now = false;
+    sunday.next_change_at = Some("2026-11-30T10:00:00+01:00".into());
+    let answer = availability_answer("A", OriginSource::Coordinates, vec![sunday.clone(), sunday]);
+    let on_sunday = js_sys::Date::parse("2026-11-29T12:00:00+01:00");
+    let de = summarise(&embed_for("de-DE"), &answer, on_sunday).unwrap();
+    assert_eq!(de.opening, "Geschlossen · öffnet morgen um 10:00");
+    assert_eq!(de.others[0].hours_today, "Heute geschlossen");
+    assert_eq!(de.origin, "Filialen in Ihrer Nähe");
+}
+
+/// The loader's services for the availability widget: `load` hands out `first`;
+/// `fetchJson` records the query asked for and answers with `respond(query)`.
+struct FakeApi {
+    options: LoaderOptions,
+    queries: Rc<RefCell<Vec<serde_json::Value>>>,
+}
+
+fn fake_api(
+    locale: &str,
+    first: Promise,
+    respond: impl Fn(&serde_json::Value) -> Promise + 'static,
+) -> FakeApi {
+    let options: Object = options(locale, first).unchecked_into();
+    let queries = Rc::new(RefCell::new(Vec::new()));
+    let log = queries.clone();
+    let fetch_json =
+        Closure::<dyn Fn(String, JsValue) -> Promise>::new(move |path: String, params: JsValue| {
+            assert_eq!(path, "availability");
+            let query = js_sys::JSON::stringify(&params)
+                .unwrap()
+                .as_string()
+                .unwrap();
+            let query: serde_json::Value = serde_json::from_str(&query).unwrap();
+            let answer = respond(&query);
+            log.borrow_mut().push(query);
+            answer
+        });
+    Reflect::set(&options, &"fetchJson".into(), fetch_json.as_ref()).unwrap();
+    fetch_json.forget();
+    FakeApi {
+        options: options.unchecked_into(),
+        queries,
+    }
+}
+
+/// A rejection as the loader's `fetchJson` makes it for an API error.
+fn api_error(status: u16, code: &str) -> Promise {
+    let error = js_sys::Error::new(&format!("HTTP {status}"));
+    Reflect::set(&error, &"code".into(), &code.into()).unwrap();
+    Promise::reject(&error)
+}
+
+fn availability_placeholder(sku: &str) -> Element {
+    let element = document().create_element("div").unwrap();
+    element
+        .set_attribute("data-vitrine", "availability")
+        .unwrap();
+    element.set_attribute("data-sku", sku).unwrap();
+    document().body().unwrap().append_child(&element).unwrap();
+    element
+}
+
+fn mount_availability(
+    api: FakeApi,
+    placeholder: &Element,
+) -> (HtmlElement, Rc<RefCell<Vec<serde_json::Value>>>) {
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let embed = Embed::new(api.options);
+    let request = AvailabilityRequest::from_placeholder(&embed, placeholder).unwrap();
+    // Kept mounted for the rest of the test run.
+    std::mem::forget(availability::mount(Rc::new(embed), request, &host).unwrap());
+    (host, api.queries)
+}
+
+fn text_of(host: &HtmlElement, selector: &str) -> String {
+    plain(&texts(host, selector).concat())
+}
+
+/// `localStorage[method](...args)`, as the page's scripts call it.
+fn local_storage(method: &str, args: &[&str]) -> JsValue {
+    let storage = Reflect::get(&js_sys::global(), &"localStorage".into()).unwrap();
+    let method: Function = Reflect::get(&storage, &method.into())
+        .unwrap()
+        .unchecked_into();
+    let args: js_sys::Array = args.iter().map(|arg| JsValue::from_str(arg)).collect();
+    method.apply(&storage, &args).unwrap()
+}
+
+fn stored_postcode() -> Option<String> {
+    local_storage("getItem", &[POSTCODE_KEY]).as_string()
+}
+
+fn forget_postcode() {
+    local_storage("removeItem", &[POSTCODE_KEY]);
+}
+
+#[wasm_bindgen_test]
+async fn availability_shows_a_skeleton_then_the_best_store_and_opens_the_list_of_others() {
+    forget_postcode();
+    let mut resolve: Option<Function> = None;
+    let first = Promise::new(&mut |res, _| resolve = Some(res));
+    let api = fake_api("de-DE", first, |_| {
+        Promise::reject(&"unexpected request".into())
+    });
+    let (host, queries) = mount_availability(api, &availability_placeholder("AH-1001"));
+    settle().await;
+    let section = host
+        .query_selector(".vitrine-availability")
+        .unwrap()
+        .unwrap();
+    assert_eq!(section.get_attribute("aria-busy").as_deref(), Some("true"));
+    assert!(host
+        .query_selector(".vitrine-availability__placeholder")
+        .unwrap()
+        .is_some());
+
+    let answer = availability_answer(
+        "AH-1001",
+        OriginSource::DefaultRegion,
+        vec![schwabing(), salzburg()],
+    );
+    resolve
+        .unwrap()
+        .call1(&JsValue::NULL, &as_served(&answer))
+        .unwrap();
+    settle().await;
+    assert!(host
+        .query_selector(".vitrine-availability__placeholder")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__heading"),
+        "In der Filiale abholen"
+    );
+    assert_eq!(
+        text_of(
+            &host,
+            ".vitrine-availability__status .vitrine-availability__stock"
+        ),
+        "Vorrätig"
+    );
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__sentence"),
+        "Heute ab 16:00 abholbereit in München-Schwabing, 1,2 km"
+    );
+    // Nothing announced for the first answer: the live region speaks of changes only.
+    assert_eq!(text_of(&host, ".vitrine-availability__live"), "");
+
+    let toggle: HtmlElement = host
+        .query_selector(".vitrine-availability__toggle")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(toggle.text_content().unwrap(), "Weitere Filialen (1)");
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    let list = host
+        .query_selector(".vitrine-availability__stores")
+        .unwrap()
+        .unwrap();
+    assert!(list.has_attribute("hidden"));
+    assert_eq!(
+        toggle.get_attribute("aria-controls").as_deref(),
+        list.get_attribute("id").as_deref()
+    );
+    toggle.click();
+    settle().await;
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert!(!list.has_attribute("hidden"));
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__store-name"),
+        "Salzburg Altstadt"
+    );
+    assert_eq!(
+        text_of(
+            &host,
+            ".vitrine-availability__store .vitrine-availability__stock"
+        ),
+        "Nur noch wenige"
+    );
+    toggle.click();
+    settle().await;
+    assert!(list.has_attribute("hidden"));
+    // The browser's location was not asked for, and nothing else was fetched.
+    assert!(queries.borrow().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn availability_collapses_when_the_api_fails_or_answers_garbage() {
+    forget_postcode();
+    for first in [
+        Promise::reject(&js_sys::Error::new("network down").into()),
+        api_error(500, "internal"),
+        api_error(404, "unknown_sku"),
+        Promise::resolve(&JsValue::from_str("<html>garbage</html>")),
+        Promise::resolve(
+            &js_sys::JSON::parse(r#"{"sku":"A","origin":{"source":"none"},"stores":{}}"#).unwrap(),
+        ),
+    ] {
+        let api = fake_api("de-DE", first, |_| Promise::reject(&"unexpected".into()));
+        let (host, _) = mount_availability(api, &availability_placeholder("AH-1001"));
+        settle().await;
+        assert_eq!(
+            host.child_element_count(),
+            0,
+            "collapsed: {}",
+            host.inner_html()
+        );
+        assert_eq!(host.offset_height(), 0);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_postcode_is_said_under_the_field_and_the_answer_stays() {
+    forget_postcode();
+    let first = Promise::resolve(&as_served(&availability_answer(
+        "AH-1001",
+        OriginSource::DefaultRegion,
+        vec![schwabing(), salzburg()],
+    )));
+    let api = fake_api("en-GB", first, |query| match query["postcode"].as_str() {
+        Some("99999") => api_error(404, "unknown_postcode"),
+        _ => api_error(400, "invalid_query"),
+    });
+    let (host, queries) = mount_availability(api, &availability_placeholder("AH-1001"));
+    settle().await;
+    let input: web_sys::HtmlInputElement = host
+        .query_selector(".vitrine-availability__field")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let label = host.query_selector("label").unwrap().unwrap();
+    assert_eq!(label.get_attribute("for"), Some(input.id()));
+    let submit: HtmlElement = host
+        .query_selector(".vitrine-availability__submit")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+
+    input.set_value("99999");
+    submit.click();
+    settle().await;
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__error"),
+        "Sorry, we do not know this postcode."
+    );
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("vitrine-availability-message")
+    );
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__live"),
+        "Sorry, we do not know this postcode."
+    );
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__sentence"),
+        "Ready for pickup today from 16:00 at München-Schwabing, 1.2 km"
+    );
+    assert_eq!(queries.borrow()[0]["sku"], "AH-1001");
+
+    input.set_value("x!");
+    submit.click();
+    settle().await;
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__error"),
+        "Please enter a valid postcode."
+    );
+
+    // An empty field is refused without asking the API.
+    input.set_value("");
+    submit.click();
+    settle().await;
+    assert_eq!(queries.borrow().len(), 2);
+    assert_eq!(stored_postcode(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_postcode_is_remembered_and_kept_when_the_shop_switches_the_sku() {
+    forget_postcode();
+    let first = Promise::resolve(&as_served(&availability_answer(
+        "AH-1001",
+        OriginSource::DefaultRegion,
+        vec![schwabing(), salzburg()],
+    )));
+    let api = fake_api("de-DE", first, |query| {
+        let mut answer = availability_answer(
+            query["sku"].as_str().unwrap(),
+            OriginSource::Postcode,
+            vec![salzburg(), schwabing()],
+        );
+        answer.origin.postcode = Some("5020".into());
+        answer.origin.country = Some("AT".into());
+        answer.origin.place = Some("Salzburg".into());
+        if query["sku"] == "AH-1001-XL" {
+            answer.stores[0].stock = StockLevel::Out;
+            answer.stores[0].pickup = None;
+            answer.stores[1].stock = StockLevel::Out;
+            answer.stores[1].pickup = None;
+        }
+        Promise::resolve(&as_served(&answer))
+    });
+    let placeholder = availability_placeholder("AH-1001");
+    let (host, queries) = mount_availability(api, &placeholder);
+    settle().await;
+    let input: web_sys::HtmlInputElement = host
+        .query_selector(".vitrine-availability__field")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_value(" 5020 ");
+    host.query_selector(".vitrine-availability__submit")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+    // As typed: the API trims it. The country comes back with the answer.
+    assert_eq!(
+        queries.borrow()[0],
+        serde_json::json!({"sku": "AH-1001", "postcode": " 5020 "})
+    );
+    let status = host
+        .query_selector(".vitrine-availability__status")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        status.get_attribute("data-store-id").as_deref(),
+        Some("salzburg-altstadt")
+    );
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__origin"),
+        "Filialen in der Nähe von 5020 Salzburg"
+    );
+    // Stock, sentence and opening; the opening depends on today's date.
+    assert!(text_of(&host, ".vitrine-availability__live").starts_with(
+        "Nur noch wenige. Morgen ab 11:00 abholbereit in Salzburg Altstadt, 118 km. Geschlossen"
+    ));
+    assert_eq!(stored_postcode().as_deref(), Some("5020 AT"));
+
+    // The shop's size picker: same place, new SKU, and the change is announced.
+    placeholder.set_attribute("data-sku", "AH-1001-XL").unwrap();
+    settle().await;
+    assert_eq!(
+        queries.borrow()[1],
+        serde_json::json!({"sku": "AH-1001-XL", "postcode": "5020", "country": "AT"})
+    );
+    assert_eq!(
+        text_of(&host, ".vitrine-availability__sentence"),
+        "Derzeit in keiner Filiale in Ihrer Nähe vorrätig"
+    );
+    assert!(text_of(&host, ".vitrine-availability__live")
+        .starts_with("Derzeit in keiner Filiale in Ihrer Nähe vorrätig. Geschlossen"));
+    // Setting the same SKU again asks nothing.
+    placeholder.set_attribute("data-sku", "AH-1001-XL").unwrap();
+    settle().await;
+    assert_eq!(queries.borrow().len(), 2);
+
+    // The next page starts from the remembered postcode, shown in the field.
+    let api = fake_api(
+        "de-DE",
+        Promise::resolve(&as_served(&availability_answer(
+            "AH-1002",
+            OriginSource::Postcode,
+            vec![salzburg()],
+        ))),
+        |_| Promise::reject(&"unexpected".into()),
+    );
+    let (next, _) = mount_availability(api, &availability_placeholder("AH-1002"));
+    settle().await;
+    let field: web_sys::HtmlInputElement = next
+        .query_selector(".vitrine-availability__field")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(field.value(), "5020");
+    forget_postcode();
+}

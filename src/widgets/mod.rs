@@ -1,3 +1,4 @@
 //! One module per widget; each renders inside the shadow root the embed gives it.
 
+pub mod availability;
 pub mod recommendations;
