@@ -796,7 +796,7 @@ impl Widget {
         };
         self.change(|state| state.busy = true);
         let weak = Rc::downgrade(self);
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             let outcome = match data {
                 Ok(data) => JsFuture::from(data).await,
                 Err(err) => Err(err),
@@ -951,7 +951,7 @@ impl Widget {
             state.message = None;
         });
         let weak = Rc::downgrade(self);
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             let coordinates = JsFuture::from(position).await.ok().and_then(|position| {
                 let coords = Reflect::get(&position, &"coords".into()).ok()?;
                 let degrees = |name: &str| Reflect::get(&coords, &name.into()).ok()?.as_f64();
