@@ -6,8 +6,10 @@
   const euro = new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'EUR' });
   const sku = new URLSearchParams(location.search).get('sku');
   const widget = document.getElementById('recommendations');
+  const availability = document.getElementById('availability');
   // Synchronously, so the Vitrine loader (a module, run after parsing) sees the SKU.
   if (widget && sku) widget.dataset.sku = sku;
+  if (availability && sku) availability.dataset.sku = sku;
 
   fetch('/catalogue.json')
     .then((response) => response.json())
@@ -48,5 +50,22 @@
     document.getElementById('product-price').textContent = euro.format(product.price_minor / 100);
     document.getElementById('product-description').textContent = product.description;
     document.getElementById('product').dataset.sku = product.sku;
+    // Without ?sku= the page shows the first product; the widget waits for its SKU.
+    if (availability) availability.dataset.sku = product.sku;
+    renderSizes(product);
+  }
+
+  // Sizes are sold under their own SKUs: choosing one switches the availability widget to
+  // it (Vitrine follows data-sku by itself); "no size chosen" is the product's own SKU.
+  function renderSizes(product) {
+    const variants = product.variants || [];
+    if (!variants.length) return;
+    const select = document.getElementById('variant');
+    const none = new Option('Bitte wählen', product.sku);
+    select.append(none, ...variants.map((v) => new Option(v.label, v.sku)));
+    select.addEventListener('change', () => {
+      if (availability) availability.dataset.sku = select.value;
+    });
+    document.getElementById('variant-picker').hidden = false;
   }
 })();
