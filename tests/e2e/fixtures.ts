@@ -50,3 +50,47 @@ export class RecommendationsWidget {
     );
   }
 }
+
+/** The store availability widget on a page. */
+export class AvailabilityWidget {
+  readonly host: Locator;
+  readonly status: Locator;
+  readonly sentence: Locator;
+  readonly stock: Locator;
+  readonly skeleton: Locator;
+  readonly locate: Locator;
+  readonly postcode: Locator;
+  readonly error: Locator;
+  readonly note: Locator;
+  readonly toggle: Locator;
+  readonly list: Locator;
+  readonly stores: Locator;
+  readonly live: Locator;
+
+  constructor(page: Page) {
+    this.host = page.locator('[data-vitrine="availability"]');
+    this.status = this.host.locator('.vitrine-availability__status');
+    this.sentence = this.host.locator('.vitrine-availability__sentence');
+    this.stock = this.status.locator('.vitrine-availability__stock');
+    this.skeleton = this.host.locator('.vitrine-availability__placeholder');
+    this.locate = this.host.getByRole('button', { name: 'Meinen Standort verwenden' });
+    this.postcode = this.host.getByLabel('Postleitzahl');
+    this.error = this.host.locator('.vitrine-availability__error');
+    this.note = this.host.locator('.vitrine-availability__note');
+    this.toggle = this.host.locator('.vitrine-availability__toggle');
+    this.list = this.host.locator('.vitrine-availability__stores');
+    this.stores = this.list.locator('.vitrine-availability__store');
+    this.live = this.host.locator('.vitrine-availability__live');
+  }
+
+  /** The id of the store the widget shows as the best. */
+  async bestStore(): Promise<string | null> {
+    return this.status.getAttribute('data-store-id');
+  }
+
+  /** Searches by postcode as a shopper does: types it and presses Enter. */
+  async searchPostcode(postcode: string): Promise<void> {
+    await this.postcode.fill(postcode);
+    await this.postcode.press('Enter');
+  }
+}
