@@ -326,7 +326,7 @@ pub fn rank<'a>(
         })
         .collect();
     let is_usual = |store: &Store| usual.is_some_and(|usual| usual.id == store.id);
-    order.sort_by(|a, b| {
+    order.sort_unstable_by(|a, b| {
         is_usual(b.0)
             .cmp(&is_usual(a.0))
             .then_with(|| match (a.1, b.1) {
@@ -358,13 +358,22 @@ pub fn answer(
         _ => StockLevel::InStock,
     };
     let is_usual = |store: &Store| ranking.usual.is_some_and(|usual| usual.id == store.id);
-    let mut order: Vec<(&Store, StockLevel, Option<f64>)> = ranking
-        .order
-        .iter()
-        .map(|&(store, distance)| (store, level(store), distance))
-        .collect();
-    // Stable: within each group the ranking's order (distance, then id) stays.
-    order.sort_by_key(|(store, level, _)| (!is_usual(store), *level == StockLevel::Out));
+    // The usual store, then stores with stock, then the rest, each in ranking order (distance,
+    // then id); the walk stops once `limit` stores with stock are found.
+    let mut first = Vec::with_capacity(limit);
+    let mut without = Vec::new();
+    for &(store, distance) in &ranking.order {
+        if first.len() >= limit {
+            break;
+        }
+        let entry = (store, level(store), distance);
+        if is_usual(store) || entry.1 != StockLevel::Out {
+            first.push(entry);
+        } else if without.len() < limit {
+            without.push(entry);
+        }
+    }
+    let order = first.into_iter().chain(without);
     let stores = order
         .into_iter()
         .take(limit)

@@ -97,15 +97,6 @@ async fn availability(
         .map_err(ApiError::Internal)?;
     let whereabouts = whereabouts(&query, stores.countries())?;
     let mut conn = state.db.acquire().await?;
-    let known: Option<(i64,)> =
-        sqlx::query_as("SELECT CAST(1 AS BIGINT) FROM products WHERE shop_id = $1 AND sku = $2")
-            .bind(&shop.id)
-            .bind(sku)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if known.is_none() {
-        return Err(ApiError::UnknownSku(sku.to_string()));
-    }
     let personal = personal_profiles(
         &state,
         &mut conn,
@@ -119,6 +110,19 @@ async fn availability(
     let ranking = availability::rank(&stores, &whereabouts, usual.as_deref());
     let limit = limit as usize;
     let stock = availability::stock_of_nearest(&mut conn, &shop.id, sku, &ranking, limit).await?;
+    // Stock rows name products of the shop only, so the SKU is known when it has any.
+    if stock.is_empty() {
+        let known: Option<(i64,)> = sqlx::query_as(
+            "SELECT CAST(1 AS BIGINT) FROM products WHERE shop_id = $1 AND sku = $2",
+        )
+        .bind(&shop.id)
+        .bind(sku)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if known.is_none() {
+            return Err(ApiError::UnknownSku(sku.to_string()));
+        }
+    }
     drop(conn);
     Ok(Json(availability::answer(
         &stores, ranking, sku, &stock, limit, now,
