@@ -221,6 +221,27 @@ async fn stock_is_imported_from_ndjson_and_from_csv() {
 }
 
 #[tokio::test]
+async fn the_same_stock_row_twice_in_one_file_keeps_the_later_line() {
+    let app = spawn_app().await;
+    let body = ndjson(&[
+        json!({"store_id": "ulm-muensterplatz", "sku": "AH-1001", "quantity": 7}),
+        json!({"store_id": "nowhere", "sku": "AH-1001", "quantity": 1}),
+        json!({"store_id": "ulm-muensterplatz", "sku": "AH-1001", "quantity": 4}),
+        json!({"store_id": "ulm-muensterplatz", "sku": "NO-SUCH-SKU", "quantity": 1}),
+    ]);
+    let result = demo_import(&app, "/v1/stock", NDJSON, &body).await;
+    assert_eq!(result["upserted"], 2, "{result}");
+    assert_eq!(
+        refused(&result),
+        [(2, "unknown_store".to_string()), (4, "unknown_sku".to_string())]
+    );
+    assert_eq!(
+        quantity_in_db(&app, DEMO_SHOP_ID, "ulm-muensterplatz", "AH-1001").await,
+        Some(4)
+    );
+}
+
+#[tokio::test]
 async fn importing_a_known_key_again_updates_the_row() {
     let app = spawn_app().await;
     demo_import(
