@@ -233,7 +233,10 @@ async fn the_same_stock_row_twice_in_one_file_keeps_the_later_line() {
     assert_eq!(result["upserted"], 2, "{result}");
     assert_eq!(
         refused(&result),
-        [(2, "unknown_store".to_string()), (4, "unknown_sku".to_string())]
+        [
+            (2, "unknown_store".to_string()),
+            (4, "unknown_sku".to_string())
+        ]
     );
     assert_eq!(
         quantity_in_db(&app, DEMO_SHOP_ID, "ulm-muensterplatz", "AH-1001").await,
