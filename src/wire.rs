@@ -1,5 +1,6 @@
 //! Reads the API's answers from the JS values the loader's `Response.json()` produced, into
-//! the wire types of `vitrine-types`.
+//! the wire types of `vitrine-types` (the availability answer into [`Availability`], the same
+//! fields with opening hours in a fixed per-weekday array).
 //!
 //! Deliberately not serde: `serde_wasm_bindgen` plus serde's error messages (which format
 //! floats and escape strings) cost about as much wasm as all of Leptos that the widget uses.
@@ -8,7 +9,7 @@
 
 use js_sys::Reflect;
 use vitrine_types::{
-    AvailabilityOrigin, AvailabilityResponse, Channel, Money, OpeningHours, OriginSource, Pickup,
+    AvailabilityOrigin, AvailabilityResponse, Channel, Money, OriginSource, Pickup,
     RecommendationReason, RecommendationsResponse, RecommendedProduct, StockLevel,
     StoreAvailability, Weekday,
 };
@@ -71,10 +72,91 @@ fn recommendation_reason(reason: &JsValue) -> Result<RecommendationReason, Strin
     })
 }
 
+/// [`AvailabilityResponse`] as the bundle keeps it: the same fields, but each store's opening
+/// hours in a [`Week`], not the wire type's `BTreeMap` (whose insert, lookup and drop code
+/// cost ~1.5 KB brotli of wasm). The JSON read is the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Availability {
+    pub sku: String,
+    pub origin: AvailabilityOrigin,
+    pub stores: Vec<Store>,
+}
+
+/// [`StoreAvailability`] with its opening hours in a [`Week`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Store {
+    pub store_id: String,
+    pub name: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+    pub usual: bool,
+    pub distance_m: Option<u32>,
+    pub stock: StockLevel,
+    pub timezone: String,
+    pub open_now: bool,
+    pub next_change_at: Option<String>,
+    pub opening_hours: Week,
+    pub pickup: Option<Pickup>,
+}
+
+/// Opening hours by weekday, Monday first (as [`WEEKDAYS`]); a day absent from the JSON
+/// object is closed, like a day with no intervals.
+pub type Week = [Vec<[String; 2]>; 7];
+
+/// The keys of the JSON opening hours, Monday first.
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// What the bundle reads from the server's answer (for tests: the wasm never converts).
+impl From<AvailabilityResponse> for Availability {
+    fn from(answer: AvailabilityResponse) -> Self {
+        Availability {
+            sku: answer.sku,
+            origin: answer.origin,
+            stores: answer.stores.into_iter().map(Store::from).collect(),
+        }
+    }
+}
+
+impl From<StoreAvailability> for Store {
+    fn from(store: StoreAvailability) -> Self {
+        let mut week = Week::default();
+        for (day, intervals) in store.opening_hours {
+            let index = match day {
+                Weekday::Mon => 0,
+                Weekday::Tue => 1,
+                Weekday::Wed => 2,
+                Weekday::Thu => 3,
+                Weekday::Fri => 4,
+                Weekday::Sat => 5,
+                Weekday::Sun => 6,
+            };
+            week[index] = intervals;
+        }
+        Store {
+            store_id: store.store_id,
+            name: store.name,
+            street: store.street,
+            postcode: store.postcode,
+            city: store.city,
+            country: store.country,
+            usual: store.usual,
+            distance_m: store.distance_m,
+            stock: store.stock,
+            timezone: store.timezone,
+            open_now: store.open_now,
+            next_change_at: store.next_change_at,
+            opening_hours: week,
+            pickup: store.pickup,
+        }
+    }
+}
+
 /// The answer of `GET /v1/availability`.
-pub fn availability(json: &JsValue) -> Result<AvailabilityResponse, String> {
+pub fn availability(json: &JsValue) -> Result<Availability, String> {
     let origin = field(json, "origin")?;
-    Ok(AvailabilityResponse {
+    Ok(Availability {
         sku: string(json, "sku")?,
         origin: AvailabilityOrigin {
             source: match string(&origin, "source")?.as_str() {
@@ -102,8 +184,8 @@ pub fn availability(json: &JsValue) -> Result<AvailabilityResponse, String> {
     })
 }
 
-fn store_availability(store: &JsValue) -> Result<StoreAvailability, String> {
-    Ok(StoreAvailability {
+fn store_availability(store: &JsValue) -> Result<Store, String> {
+    Ok(Store {
         store_id: string(store, "store_id")?,
         name: string(store, "name")?,
         street: string(store, "street")?,
@@ -133,22 +215,15 @@ fn store_availability(store: &JsValue) -> Result<StoreAvailability, String> {
 }
 
 /// `{"mon": [["10:00", "20:00"]], …}`: every key a weekday, every interval two strings.
-fn opening_hours(hours: &JsValue) -> Result<OpeningHours, String> {
+fn opening_hours(hours: &JsValue) -> Result<Week, String> {
     if !hours.is_object() || js_sys::Array::is_array(hours) {
         return Err("`opening_hours` is not an object".into());
     }
-    let mut week = OpeningHours::new();
+    let mut week = Week::default();
     for day in js_sys::Object::keys(hours.unchecked_ref::<js_sys::Object>()).iter() {
         let name = day.as_string().unwrap_or_default();
-        let weekday = match name.as_str() {
-            "mon" => Weekday::Mon,
-            "tue" => Weekday::Tue,
-            "wed" => Weekday::Wed,
-            "thu" => Weekday::Thu,
-            "fri" => Weekday::Fri,
-            "sat" => Weekday::Sat,
-            "sun" => Weekday::Sun,
-            other => return Err(unknown("weekday", other)),
+        let Some(weekday) = WEEKDAYS.iter().position(|&key| key == name) else {
+            return Err(unknown("weekday", &name));
         };
         let mut intervals = Vec::new();
         for interval in array(hours, &name)?.iter() {
@@ -159,7 +234,7 @@ fn opening_hours(hours: &JsValue) -> Result<OpeningHours, String> {
                 _ => return Err(not_a(&name, "a pair of times")),
             }
         }
-        week.insert(weekday, intervals);
+        week[weekday] = intervals;
     }
     Ok(week)
 }

@@ -409,7 +409,7 @@ fn the_bundle_reads_every_availability_answer_the_server_can_write() {
         }
         let mut answer = availability_answer("AH-1001-M", source, stores);
         let read = vitrine_widgets::wire::availability(&as_served(&answer)).unwrap();
-        assert_eq!(read, answer, "{source:?}");
+        assert_eq!(read, answer.clone().into(), "{source:?}");
 
         answer.origin = AvailabilityOrigin {
             source,
@@ -423,12 +423,12 @@ fn the_bundle_reads_every_availability_answer_the_server_can_write() {
         answer.stores[0].distance_m = Some(u32::MAX);
         answer.stores[0].pickup.as_mut().unwrap().days_from_today = 13;
         let read = vitrine_widgets::wire::availability(&as_served(&answer)).unwrap();
-        assert_eq!(read, answer, "{source:?} without a place");
+        assert_eq!(read, answer.into(), "{source:?} without a place");
     }
     let empty = availability_answer("X", OriginSource::None, vec![]);
     assert_eq!(
         vitrine_widgets::wire::availability(&as_served(&empty)).unwrap(),
-        empty
+        empty.into()
     );
 }
 
@@ -479,7 +479,7 @@ fn embed_for(locale: &str) -> Embed {
 
 fn summary(locale: &str, stores: Vec<StoreAvailability>) -> availability::Summary {
     let answer = availability_answer("AH-1001", OriginSource::Postcode, stores);
-    summarise(&embed_for(locale), &answer, tuesday_noon()).unwrap()
+    summarise(&embed_for(locale), &answer.into(), tuesday_noon()).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -647,7 +647,7 @@ fn opening_times_distances_and_todays_hours_are_formatted_for_the_locale() {
     sunday.next_change_at = Some("2026-11-30T10:00:00+01:00".into());
     let answer = availability_answer("A", OriginSource::Coordinates, vec![sunday.clone(), sunday]);
     let on_sunday = js_sys::Date::parse("2026-11-29T12:00:00+01:00");
-    let de = summarise(&embed_for("de-DE"), &answer, on_sunday).unwrap();
+    let de = summarise(&embed_for("de-DE"), &answer.into(), on_sunday).unwrap();
     assert_eq!(de.opening, "Geschlossen · öffnet morgen um 10:00");
     assert_eq!(de.others[0].hours_today, "Heute geschlossen");
     assert_eq!(de.origin, "Filialen in Ihrer Nähe");

@@ -15,9 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Date, Object, Promise, Reflect};
-use vitrine_types::{
-    AvailabilityOrigin, AvailabilityResponse, OriginSource, StockLevel, StoreAvailability, Weekday,
-};
+use vitrine_types::{AvailabilityOrigin, OriginSource, StockLevel};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
@@ -25,6 +23,7 @@ use web_sys::Element;
 use crate::embed::{watch_attribute, AttributeWatch, Embed};
 use crate::i18n::{fill, Texts};
 use crate::intl::StoreFormat;
+use crate::wire::{Availability, Store};
 
 /// localStorage key of the postcode the shopper chose and its country: `5020 AT`. The loader
 /// reads it too, for the first request of the next page.
@@ -174,7 +173,7 @@ pub struct StoreLine {
 
 /// Puts an answer into words; `now` (ms since the epoch) decides what "today" is in each
 /// store's time zone. `None` when the shop has no stores.
-pub fn summarise(embed: &Embed, answer: &AvailabilityResponse, now: f64) -> Option<Summary> {
+pub fn summarise(embed: &Embed, answer: &Availability, now: f64) -> Option<Summary> {
     let (best, others) = answer.stores.split_first()?;
     let (texts, format) = (embed.texts, &embed.stores);
     let everywhere_out = answer.stores.iter().all(|s| s.stock == StockLevel::Out);
@@ -259,21 +258,11 @@ fn weekday_of(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
 }
 
-const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
 /// Where and when: pickup today, tomorrow or on a weekday, with the store and its distance.
 fn best_store_sentence(
     texts: &Texts,
     format: &StoreFormat,
-    store: &StoreAvailability,
+    store: &Store,
     everywhere_out: bool,
 ) -> String {
     if everywhere_out {
@@ -326,7 +315,7 @@ fn day_name(
 }
 
 /// `Geöffnet · schließt heute um 20:00`, `Geschlossen · öffnet morgen um 10:00`.
-fn opening(texts: &Texts, format: &StoreFormat, store: &StoreAvailability, now: f64) -> String {
+fn opening(texts: &Texts, format: &StoreFormat, store: &Store, now: f64) -> String {
     let state = if store.open_now {
         texts.open_now
     } else {
@@ -349,7 +338,7 @@ fn opening(texts: &Texts, format: &StoreFormat, store: &StoreAvailability, now: 
 }
 
 /// `Heute 10:00 – 20:00` on the store's clock, or `Heute geschlossen`.
-fn hours_today(texts: &Texts, format: &StoreFormat, store: &StoreAvailability, now: f64) -> String {
+fn hours_today(texts: &Texts, format: &StoreFormat, store: &Store, now: f64) -> String {
     // The store's offset from the moments the server gave in it; a store that gives none
     // does not open in the coming week.
     let offset = [
@@ -360,9 +349,9 @@ fn hours_today(texts: &Texts, format: &StoreFormat, store: &StoreAvailability, n
     .flatten()
     .find_map(StoreMoment::parse)
     .map_or(0.0, |moment| moment.offset);
-    let today = WEEK[weekday_of(day_of(now + offset))];
+    let today = weekday_of(day_of(now + offset));
     let mut hours = String::new();
-    for [from, to] in store.opening_hours.get(&today).into_iter().flatten() {
+    for [from, to] in &store.opening_hours[today] {
         if !hours.is_empty() {
             hours.push_str(", ");
         }
@@ -819,7 +808,7 @@ impl Widget {
         });
     }
 
-    fn show(&self, answer: &AvailabilityResponse, location: Location, why: Why) {
+    fn show(&self, answer: &Availability, location: Location, why: Why) {
         let Some(summary) = summarise(&self.embed, answer, Date::now()) else {
             // A shop without stores: nothing to say, nothing went wrong.
             self.change(|state| state.phase = Phase::Unavailable);
