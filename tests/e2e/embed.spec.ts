@@ -29,7 +29,10 @@ test('the product page shows four recommended products in the widget shadow root
 test('a tile leads to its product page, which recommends other products', async ({ page }) => {
   await page.goto(PRODUCT);
   const widget = new RecommendationsWidget(page);
+  // The tiles must be there before their SKUs are read (skus() does not wait).
+  await expect(widget.tiles).toHaveCount(4);
   const [sku] = await widget.skus();
+  expect(sku).toBeTruthy();
   await widget.tiles.first().locator('a').click();
   await expect(page).toHaveURL(`${STOREFRONT}/product.html?sku=${sku}`);
   await expect(widget.tiles).toHaveCount(4);
