@@ -11,7 +11,7 @@ use js_sys::Reflect;
 use vitrine_types::{
     AvailabilityOrigin, AvailabilityResponse, Channel, Money, OriginSource, Pickup,
     RecommendationReason, RecommendationsResponse, RecommendedProduct, StockLevel,
-    StoreAvailability, Weekday,
+    StoreAvailability,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -123,16 +123,7 @@ impl From<StoreAvailability> for Store {
     fn from(store: StoreAvailability) -> Self {
         let mut week = Week::default();
         for (day, intervals) in store.opening_hours {
-            let index = match day {
-                Weekday::Mon => 0,
-                Weekday::Tue => 1,
-                Weekday::Wed => 2,
-                Weekday::Thu => 3,
-                Weekday::Fri => 4,
-                Weekday::Sat => 5,
-                Weekday::Sun => 6,
-            };
-            week[index] = intervals;
+            week[day.days_from_monday()] = intervals;
         }
         Store {
             store_id: store.store_id,

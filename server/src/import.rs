@@ -20,6 +20,7 @@ use vitrine_types::{ImportResult, LineError, OpeningHours, ProductRow, StockRow,
 use crate::db::Db;
 
 pub use cli::{run, ImportArgs};
+pub(crate) use validate::minutes;
 pub use validate::{check_product, check_stock, check_store};
 
 /// Most rows written in one transaction.

@@ -115,6 +115,13 @@ pub enum Weekday {
     Sun,
 }
 
+impl Weekday {
+    /// Days after Monday: 0 for Monday … 6 for Sunday (the order of the variants).
+    pub const fn days_from_monday(self) -> usize {
+        self as usize
+    }
+}
+
 /// How many items of a product one store holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

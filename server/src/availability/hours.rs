@@ -7,7 +7,9 @@ use chrono::{
     DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
 };
 use chrono_tz::Tz;
-use vitrine_types::{OpeningHours, Weekday};
+use vitrine_types::OpeningHours;
+
+use crate::import::minutes;
 
 /// How far ahead opening hours are looked at: a store closed longer has no pickup time.
 const HORIZON_DAYS: u64 = 14;
@@ -36,7 +38,7 @@ impl StoreHours {
     pub fn new(tz: Tz, hours: &OpeningHours) -> Self {
         let mut week: [Vec<(u32, u32)>; 7] = Default::default();
         for (day, intervals) in hours {
-            let index = weekday_index(*day);
+            let index = day.days_from_monday();
             week[index] = intervals
                 .iter()
                 .filter_map(|[open, close]| Some((minutes(open)?, minutes(close)?)))
@@ -156,28 +158,10 @@ impl StoreHours {
     }
 }
 
-fn weekday_index(day: Weekday) -> usize {
-    match day {
-        Weekday::Mon => 0,
-        Weekday::Tue => 1,
-        Weekday::Wed => 2,
-        Weekday::Thu => 3,
-        Weekday::Fri => 4,
-        Weekday::Sat => 5,
-        Weekday::Sun => 6,
-    }
-}
-
-/// `HH:MM` (`24:00` allowed) as minutes after midnight.
-fn minutes(time: &str) -> Option<u32> {
-    let (hours, minutes) = time.split_once(':')?;
-    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
-    (hours * 60 + minutes <= 24 * 60 && minutes < 60).then_some(hours * 60 + minutes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vitrine_types::Weekday;
 
     /// Mon–Fri 10:00–20:00, Sat 09:30–18:00, Sunday closed.
     fn city_store(tz: &str) -> StoreHours {

@@ -155,8 +155,9 @@ fn check_url(field: &str, value: &str) -> Result<(), String> {
     }
 }
 
-/// Minutes since midnight of `HH:MM`, 00:00 to 24:00.
-fn minutes(time: &str) -> Option<u32> {
+/// Minutes since midnight of `HH:MM`, 00:00 to 24:00: how imports check opening hours and how
+/// availability reads them.
+pub(crate) fn minutes(time: &str) -> Option<u32> {
     let bytes = time.as_bytes();
     if bytes.len() != 5 || bytes[2] != b':' {
         return None;
