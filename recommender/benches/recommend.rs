@@ -13,6 +13,9 @@ use vitrine_recommender::{Context, Dataset, Interaction, Model, ModelConfig, Que
 
 #[path = "../examples/shared/onlineretail.rs"]
 mod onlineretail;
+#[path = "../examples/shared/rng.rs"]
+mod rng;
+use rng::SplitMix64;
 
 const ITEMS: usize = 4_000;
 const CUSTOMERS: usize = 6_000;
@@ -144,27 +147,6 @@ fn build_benches(c: &mut Criterion) {
         b.iter(|| black_box(Model::build(black_box(&data), &ModelConfig::default())))
     });
     group.finish();
-}
-
-/// SplitMix64: a tiny seeded RNG so the synthetic shop never changes.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 criterion_group! {

@@ -15,6 +15,9 @@ use std::time::Instant;
 
 #[path = "shared/onlineretail.rs"]
 mod onlineretail;
+#[path = "shared/rng.rs"]
+mod rng;
+use rng::SplitMix64;
 
 use vitrine_recommender::metrics::{coverage, ndcg_at_k, recall_at_k};
 use vitrine_recommender::{
@@ -464,23 +467,6 @@ fn basket_split(text: &str) -> Split {
         histories,
         tests,
         describe,
-    }
-}
-
-/// A tiny seeded RNG (SplitMix64): the split must not change with a dependency's version.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
