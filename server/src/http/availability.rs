@@ -131,21 +131,14 @@ async fn availability(
 
 /// The shopper's place from the query: coordinates, a postcode, or nothing.
 fn whereabouts(query: &AvailabilityQuery, countries: &[&str]) -> Result<Whereabouts> {
+    if query.country.is_some() && query.postcode.is_none() {
+        return Err(ApiError::InvalidQuery(
+            "`country` goes with `postcode` only".into(),
+        ));
+    }
     match (query.lat, query.lon, &query.postcode) {
-        (None, None, None) => {
-            if query.country.is_some() {
-                return Err(ApiError::InvalidQuery(
-                    "`country` goes with `postcode` only".into(),
-                ));
-            }
-            Ok(Whereabouts::Unknown)
-        }
+        (None, None, None) => Ok(Whereabouts::Unknown),
         (Some(lat), Some(lon), None) => {
-            if query.country.is_some() {
-                return Err(ApiError::InvalidQuery(
-                    "`country` goes with `postcode` only".into(),
-                ));
-            }
             if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
                 return Err(ApiError::InvalidQuery(format!(
                     "lat must be -90 to 90, not {lat}"
