@@ -64,13 +64,7 @@ impl ValidEvent {
                 if let Some(receipt_id) = receipt_id {
                     check_token("receipt_id", receipt_id, 64)?;
                 }
-                match (channel, store_id) {
-                    (vitrine_types::Channel::Store, None) => {
-                        return Err("a purchase in a store needs its store_id".into())
-                    }
-                    (_, Some(store_id)) => check_token("store_id", store_id, 64)?,
-                    _ => {}
-                }
+                check_store(*channel, store_id.as_deref(), "a purchase in a store")?;
                 if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
                     return Err(format!(
                         "currency `{currency}` is not an ISO 4217 code such as EUR"
@@ -87,6 +81,23 @@ impl ValidEvent {
                     }
                 }
             }
+            EventBody::Return {
+                order_id,
+                channel,
+                store_id,
+                lines,
+            } => {
+                check_token("order_id", order_id, 64)?;
+                check_store(*channel, store_id.as_deref(), "a return in a store")?;
+                if lines.is_empty() || lines.len() > 500 {
+                    return Err("a return has 1 to 500 lines".into());
+                }
+                for line in lines {
+                    check_sku(&line.sku)?;
+                    check_quantity(line.quantity)?;
+                }
+            }
+            EventBody::Cancellation { order_id } => check_token("order_id", order_id, 64)?,
             EventBody::Impression {
                 recommendation_id,
                 skus,
@@ -124,10 +135,24 @@ impl ValidEvent {
             EventBody::AddToCart { .. } => "add_to_cart",
             EventBody::RemoveFromCart { .. } => "remove_from_cart",
             EventBody::Purchase { .. } => "purchase",
+            EventBody::Return { .. } => "return",
+            EventBody::Cancellation { .. } => "cancellation",
             EventBody::Wishlist { .. } => "wishlist",
             EventBody::Impression { .. } => "impression",
             EventBody::Click { .. } => "click",
         }
+    }
+}
+
+fn check_store(
+    channel: vitrine_types::Channel,
+    store_id: Option<&str>,
+    what: &str,
+) -> Result<(), String> {
+    match (channel, store_id) {
+        (vitrine_types::Channel::Store, None) => Err(format!("{what} needs its store_id")),
+        (_, Some(store_id)) => check_token("store_id", store_id, 64),
+        _ => Ok(()),
     }
 }
 
@@ -300,11 +325,18 @@ impl<'a> EventRow<'a> {
                 channel,
                 store_id,
                 ..
+            }
+            | EventBody::Return {
+                order_id,
+                channel,
+                store_id,
+                ..
             } => {
                 row.order_id = Some(order_id);
                 row.channel = Some(channel.as_str());
                 row.store_id = store_id.as_deref();
             }
+            EventBody::Cancellation { order_id } => row.order_id = Some(order_id),
             EventBody::Impression {
                 recommendation_id, ..
             } => row.recommendation_id = Some(recommendation_id),

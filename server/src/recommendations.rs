@@ -504,7 +504,10 @@ pub fn interactions_of(profile: &str, event: &vitrine_types::EventIn, at: i64) -
                 ..one(&line.sku, Kind::Purchase)
             })
             .collect(),
+        // A returned item was still bought: it says as much about taste as a kept one.
         EventBody::RemoveFromCart { .. }
+        | EventBody::Return { .. }
+        | EventBody::Cancellation { .. }
         | EventBody::Impression { .. }
         | EventBody::Click { .. } => Vec::new(),
     }

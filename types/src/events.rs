@@ -69,6 +69,23 @@ pub enum EventBody {
         /// What was bought: 1–500 lines.
         lines: Vec<PurchaseLine>,
     },
+    /// Items of an order or receipt were brought back: their points are taken back.
+    Return {
+        /// The order or receipt they were bought on.
+        order_id: String,
+        /// Where they were brought back.
+        channel: Channel,
+        /// The store, for returns at a till.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store_id: Option<String>,
+        /// What came back: 1–500 lines.
+        lines: Vec<ReturnLine>,
+    },
+    /// A whole order was cancelled: all its points are taken back.
+    Cancellation {
+        /// The order.
+        order_id: String,
+    },
     /// A product was put on the wish list.
     Wishlist {
         /// The product.
@@ -124,6 +141,16 @@ pub struct PurchaseLine {
     pub quantity: i64,
     /// Price of one item in minor units, after discounts.
     pub unit_price_minor: i64,
+}
+
+/// One line of a return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReturnLine {
+    /// The product.
+    pub sku: String,
+    /// How many, 1–10,000.
+    pub quantity: i64,
 }
 
 /// The body of `POST /v1/events`: a small batch from one browser.

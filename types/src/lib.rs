@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod identify;
+pub mod loyalty;
 pub mod money;
 pub mod recommendations;
 
@@ -24,10 +25,15 @@ pub use consent::{ConsentState, ConsentUpdate};
 pub use customers::{CustomerExport, ErasureResult, ExportedPurchaseLine, LinkedId};
 pub use error::{ApiError, ApiErrorBody};
 pub use events::{
-    BrowserEvents, Channel, EventBody, EventIn, IngestResult, LineError, PurchaseLine,
+    BrowserEvents, Channel, EventBody, EventIn, IngestResult, LineError, PurchaseLine, ReturnLine,
 };
 pub use health::Health;
 pub use identify::{IdentifyRequest, IdentifyResult};
+pub use loyalty::{
+    AdjustmentRequest, Coupon, CouponRedemption, EarnRate, LedgerKind, LedgerLine, LoyaltyAccount,
+    LoyaltyInvitation, LoyaltyProgram, LoyaltyResponse, NextTier, PointValue, PointsExpiry,
+    RedemptionRequest, RedemptionRule, Rounding, Tier, TierRule,
+};
 pub use money::Money;
 pub use recommendations::{
     RecommendationContext, RecommendationReason, RecommendationsResponse, RecommendedProduct,
