@@ -102,6 +102,10 @@ pub enum ShopCommand {
         /// `COUNTRY:POSTCODE` of the shipped DACH table (`DE:80331`), or `none`.
         #[arg(long, value_parser = parse_region)]
         default_region: Option<Region>,
+        /// The loyalty programme: a JSON file of `LoyaltyProgram` (see docs/loyalty.md), or
+        /// `none` to end it.
+        #[arg(long)]
+        loyalty_program: Option<std::path::PathBuf>,
     },
     /// Replace a key; the old one stops working at once. Prints the new key.
     RotateKey {

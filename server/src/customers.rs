@@ -89,6 +89,7 @@ pub async fn export(
             .into_iter()
             .map(|(payload,)| serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null))
             .collect(),
+        loyalty: crate::loyalty::all_lines(conn, shop_id, &profile).await?,
         purchases: purchases
             .into_iter()
             .map(|row| ExportedPurchaseLine {
@@ -120,6 +121,7 @@ pub async fn erase(
         ids: 0,
         events: 0,
         purchase_lines: 0,
+        loyalty_lines: 0,
     };
     // Counted as `ids` when their tombstones are written.
     let mut removed_links = 0;
@@ -154,6 +156,18 @@ pub async fn erase(
             .await?;
         }
         result.ids += ids.len() as u64;
+        for table in crate::loyalty::TABLES {
+            let deleted = sqlx::query(&format!(
+                "DELETE FROM {table} WHERE shop_id = $1 AND profile_id = $2"
+            ))
+            .bind(shop_id)
+            .bind(profile)
+            .execute(&mut *conn)
+            .await?;
+            if table == "loyalty_ledger" {
+                result.loyalty_lines += deleted.rows_affected();
+            }
+        }
         for (table, counter) in [
             ("events", &mut result.events),
             ("purchase_lines", &mut result.purchase_lines),

@@ -87,6 +87,47 @@ impl CatalogueProduct {
     }
 }
 
+/// The demo shop's loyalty programme.
+pub fn demo_programme() -> crate::loyalty::Programme {
+    use vitrine_types::{EarnRate, LoyaltyProgram, Money, PointValue, RedemptionRule, TierRule};
+    let tier = |name: &str, threshold, multiplier_percent| TierRule {
+        name: name.into(),
+        threshold,
+        multiplier_percent,
+    };
+    let earn = |currency: &str| EarnRate {
+        currency: currency.into(),
+        points: 1,
+        per_minor: 100,
+    };
+    crate::loyalty::Programme::parse(LoyaltyProgram {
+        earn: vec![earn("EUR"), earn("CHF")],
+        rounding: vitrine_types::Rounding::Down,
+        excluded_categories: Vec::new(),
+        tiers: vec![
+            tier("Bronze", 0, 100),
+            tier("Silber", 500, 125),
+            tier("Gold", 2000, 150),
+        ],
+        tier_window_days: 365,
+        expiry_days: Some(730),
+        point_value: PointValue {
+            points: 100,
+            value: Money {
+                amount_minor: 100,
+                currency: "EUR".into(),
+            },
+        },
+        redemption: RedemptionRule {
+            min_points: 500,
+            step_points: 100,
+            coupon_validity_days: 90,
+        },
+        join_url: Some("/konto.html".into()),
+    })
+    .expect("the demo programme is valid")
+}
+
 /// Creates or updates the demo shop and its data. `storefront_origins` are the origins the
 /// storefront is reached at: the first one makes the product and image URLs.
 pub async fn load(
@@ -121,6 +162,11 @@ pub async fn load(
 
     // Shoppers who give no place see stores by distance from Munich, where most stores are.
     shops::configure_availability(db, DEMO_SHOP_ID, Some(3), Some(Some(("DE", "80331")))).await?;
+
+    // Points: 1 per euro (franc in Switzerland), tiers over a year, 100 points = 1 €.
+    let mut tx = crate::db::begin_write(db).await?;
+    crate::loyalty::set_programme(&mut tx, DEMO_SHOP_ID, Some(&demo_programme())).await?;
+    tx.commit().await?;
 
     // The shop's catalogue and stores go in as any shop's would: through the importer.
     let products: Vec<ProductRow> = catalogue

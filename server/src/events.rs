@@ -156,6 +156,11 @@ fn check_store(
     }
 }
 
+/// The one rule for client-made ids (event ids, adjustment and redemption ids, order ids).
+pub fn check_client_id(field: &str, value: &str) -> Result<(), String> {
+    check_token(field, value, 64)
+}
+
 fn check_token(field: &str, value: &str, max: usize) -> Result<(), String> {
     let valid = !value.is_empty()
         && value.len() <= max
@@ -282,6 +287,12 @@ pub async fn store_all(
             }
         }
         record_sales(conn, shop_id, &sales).await?;
+    }
+    // Points: only for what the shop's own servers report (a browser could send any
+    // purchase), once per order.
+    if source == Source::Server {
+        let new: Vec<(&str, &ValidEvent)> = stored.iter().map(|&index| events[index]).collect();
+        crate::loyalty::apply(conn, shop_id, &new, now).await?;
     }
     Ok(stored)
 }

@@ -123,7 +123,11 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
             shop,
             low_stock_threshold,
             default_region,
+            loyalty_program,
         } => {
+            if let Some(path) = loyalty_program {
+                configure_loyalty(&db, &shop, &path).await?;
+            }
             let region = default_region.as_ref().map(|region| match region {
                 Region::Postcode { country, postcode } => {
                     Some((country.as_str(), postcode.as_str()))
@@ -160,6 +164,32 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Sets (or with the path `none` ends) a shop's loyalty programme from a JSON file.
+async fn configure_loyalty(
+    db: &vitrine_server::db::Db,
+    shop: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let programme = if path.as_os_str() == "none" {
+        None
+    } else {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let program = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a loyalty programme", path.display()))?;
+        let programme = vitrine_server::loyalty::Programme::parse(program)
+            .map_err(|message| anyhow::anyhow!("{}: {message}", path.display()))?;
+        Some(programme)
+    };
+    let mut tx = vitrine_server::db::begin_write(db).await?;
+    if !vitrine_server::loyalty::set_programme(&mut tx, shop, programme.as_ref()).await? {
+        anyhow::bail!("no shop with id `{shop}`");
+    }
+    tx.commit().await?;
     Ok(())
 }
 

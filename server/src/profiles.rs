@@ -418,6 +418,7 @@ pub async fn merge(
         .execute(&mut *conn)
         .await?;
     }
+    crate::loyalty::merge(conn, shop_id, absorbed, survivor).await?;
     // The shopper's most recent consent decision wins.
     sqlx::query(
         "UPDATE profiles SET

@@ -17,6 +17,9 @@ pub struct CustomerExport {
     pub events: Vec<serde_json::Value>,
     /// Every purchase line, online and in stores.
     pub purchases: Vec<ExportedPurchaseLine>,
+    /// Every line of her loyalty ledger, oldest first.
+    #[serde(default)]
+    pub loyalty: Vec<crate::LedgerLine>,
 }
 
 /// One id linked to a profile.
@@ -63,4 +66,7 @@ pub struct ErasureResult {
     pub events: u64,
     /// Purchase lines removed.
     pub purchase_lines: u64,
+    /// Loyalty ledger lines removed (her orders' terms, balance and coupons go with them).
+    #[serde(default)]
+    pub loyalty_lines: u64,
 }

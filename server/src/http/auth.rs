@@ -58,6 +58,30 @@ impl FromRequestParts<AppState> for SecretShop {
     }
 }
 
+/// Who calls an endpoint that serves both: a shop's server (an `Authorization` header: the
+/// secret key) or a browser (the publishable key).
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// With the secret key.
+    Server(Shop),
+    /// With the publishable key.
+    Browser(Shop),
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            let SecretShop(shop) = SecretShop::from_request_parts(parts, state).await?;
+            Ok(Self::Server(shop))
+        } else {
+            let PublishableShop(shop) = PublishableShop::from_request_parts(parts, state).await?;
+            Ok(Self::Browser(shop))
+        }
+    }
+}
+
 fn publishable_key(parts: &Parts) -> Option<String> {
     let query = parts.uri.query()?;
     form_urlencoded::parse(query.as_bytes())

@@ -69,6 +69,24 @@ pub enum ApiError {
     /// The widget bundle has not been built (or the bundle directory is wrong).
     #[error("the widget bundle is not available on this server")]
     BundleUnavailable,
+    /// The shop has no loyalty programme.
+    #[error("the shop has no loyalty programme")]
+    NoLoyaltyProgram,
+    /// The balance is smaller than the points asked for.
+    #[error("{0}")]
+    InsufficientPoints(String),
+    /// A client-made id was used before for a different request.
+    #[error("{0}")]
+    IdConflict(String),
+    /// No such coupon code in this shop.
+    #[error("{0}")]
+    UnknownCoupon(String),
+    /// The coupon was used before.
+    #[error("{0}")]
+    CouponRedeemed(String),
+    /// The coupon is past its validity.
+    #[error("{0}")]
+    CouponExpired(String),
     /// A database failure; details go to the log, not to the client.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -99,9 +117,40 @@ impl ApiError {
             Self::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             Self::OriginNotAllowed(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             Self::BundleUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "bundle_unavailable"),
+            Self::NoLoyaltyProgram => (StatusCode::NOT_FOUND, "no_loyalty_program"),
+            Self::InsufficientPoints(_) => (StatusCode::CONFLICT, "insufficient_points"),
+            Self::IdConflict(_) => (StatusCode::CONFLICT, "id_conflict"),
+            Self::UnknownCoupon(_) => (StatusCode::NOT_FOUND, "unknown_coupon"),
+            Self::CouponRedeemed(_) => (StatusCode::CONFLICT, "coupon_redeemed"),
+            Self::CouponExpired(_) => (StatusCode::GONE, "coupon_expired"),
             Self::Database(_) | Self::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
+        }
+    }
+}
+
+impl From<crate::loyalty::LoyaltyError> for ApiError {
+    fn from(err: crate::loyalty::LoyaltyError) -> Self {
+        use crate::loyalty::LoyaltyError;
+        match err {
+            LoyaltyError::NoProgramme => Self::NoLoyaltyProgram,
+            LoyaltyError::InsufficientPoints { .. } => Self::InsufficientPoints(err.to_string()),
+            LoyaltyError::IdConflict(_) => Self::IdConflict(err.to_string()),
+            LoyaltyError::InvalidPoints(message) => Self::InvalidBody(message),
+            LoyaltyError::Database(err) => Self::Database(err),
+        }
+    }
+}
+
+impl From<crate::coupons::RedeemError> for ApiError {
+    fn from(err: crate::coupons::RedeemError) -> Self {
+        use crate::coupons::RedeemError;
+        match err {
+            RedeemError::Unknown(_) => Self::UnknownCoupon(err.to_string()),
+            RedeemError::AlreadyRedeemed(_) => Self::CouponRedeemed(err.to_string()),
+            RedeemError::Expired(_) => Self::CouponExpired(err.to_string()),
+            RedeemError::Database(err) => Self::Database(err),
         }
     }
 }

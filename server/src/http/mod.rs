@@ -4,12 +4,14 @@ pub mod assets;
 pub mod auth;
 pub mod availability;
 pub mod consent;
+pub mod coupons;
 pub mod customers;
 pub mod error;
 pub mod events;
 pub mod health;
 pub mod identify;
 pub mod imports;
+pub mod loyalty;
 pub mod openapi;
 pub mod ops;
 pub mod recommendations;
@@ -34,6 +36,7 @@ pub fn app(state: AppState) -> Router {
         .merge(events::browser_router())
         .merge(identify::router())
         .merge(consent::router())
+        .merge(loyalty::browser_router())
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(auth::cors(state.clone()))
         .layer(CompressionLayer::new());
@@ -41,6 +44,8 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .merge(events::server_router())
         .merge(customers::router())
+        .merge(loyalty::server_router())
+        .merge(coupons::router())
         .method_not_allowed_fallback(error::method_not_allowed);
     // Every request has a time limit but imports, which stream files of any size.
     let timed = Router::new()

@@ -54,6 +54,15 @@ pub const SECRET_KEY: &str = "secret_key";
         super::imports::products,
         super::imports::stores,
         super::imports::stock,
+        super::loyalty::account,
+        super::loyalty::member_account,
+        super::loyalty::read_program,
+        super::loyalty::set_program,
+        super::loyalty::end_program,
+        super::loyalty::adjust,
+        super::loyalty::redeem,
+        super::coupons::read,
+        super::coupons::redeem,
     ),
     components(
         schemas(
@@ -69,6 +78,7 @@ pub const SECRET_KEY: &str = "secret_key";
             Unauthorized,
             Forbidden,
             NotFound,
+            Conflict,
             RequestTimeout,
             Gone,
             PayloadTooLarge,
@@ -136,6 +146,11 @@ pub struct Forbidden(pub ApiErrorBody);
 /// `not_found`: nothing with this id (of the calling shop).
 #[derive(ToResponse)]
 pub struct NotFound(pub ApiErrorBody);
+
+/// `insufficient_points`, `id_conflict` or `coupon_redeemed`: the request contradicts what
+/// is stored (too few points, an id used before for something else, a coupon used before).
+#[derive(ToResponse)]
+pub struct Conflict(pub ApiErrorBody);
 
 /// `timeout`: the request took longer than the server's time limit and was stopped.
 #[derive(ToResponse)]

@@ -97,7 +97,7 @@ async fn export_then_erase_then_export_returns_nothing_identifying() {
     assert_eq!(erased.status, StatusCode::OK);
     assert_eq!(
         erased.json(),
-        json!({"profiles": 1, "ids": 3, "events": 3, "purchase_lines": 1})
+        json!({"profiles": 1, "ids": 3, "events": 3, "purchase_lines": 1, "loyalty_lines": 1})
     );
     assert_error(
         &export(&app, DEMO_SECRET_KEY, "K-77").await,

@@ -207,6 +207,17 @@ impl TestApp {
         count
     }
 
+    /// Any method with a body.
+    pub async fn send_body(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> Answer {
+        self.send(method, uri, headers, body.into_bytes()).await
+    }
+
     async fn send(
         &self,
         method: &str,

@@ -9,6 +9,7 @@ mod gdpr;
 mod helpers;
 mod identity;
 mod imports;
+mod loyalty;
 mod openapi;
 mod ops;
 mod personal;
