@@ -4,7 +4,10 @@ running Vitrine API and prints events/s. Stdlib only. Every event id is new, so 
 really written (a retried id would be a cheap duplicate).
 
     bench/ingest.py --api http://127.0.0.1:18180 --key sk_… [--batches 20] [--batch-size 10000]
-                    [--customers 5000] [--parallel 1]
+                    [--customers 5000] [--parallel 1] [--purchase-every 10]
+
+Every `--purchase-every`-th event is a till purchase (the rest product views); purchases earn
+loyalty points when the shop has a programme (the demo shop has).
 """
 import argparse
 import concurrent.futures
@@ -13,12 +16,12 @@ import time
 import urllib.request
 
 
-def batch(run: str, number: int, size: int, customers: int) -> bytes:
+def batch(run: str, number: int, size: int, customers: int, purchase_every: int) -> bytes:
     lines = []
     for i in range(size):
         n = number * size + i
         customer = f"B-{n % customers}"
-        if n % 10 == 0:
+        if n % purchase_every == 0:
             event = {"id": f"{run}-{n}", "type": "purchase", "customer_id": customer,
                      "order_id": f"{run}-O{n}", "channel": "store", "store_id": "ulm-muensterplatz",
                      "currency": "EUR", "occurred_at": 1_760_000_000 + n,
@@ -38,9 +41,11 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=5_000)
     parser.add_argument("--parallel", type=int, default=1)
+    parser.add_argument("--purchase-every", type=int, default=10)
     args = parser.parse_args()
     run = f"bench{int(time.time())}"
-    bodies = [batch(run, b, args.batch_size, args.customers) for b in range(args.batches)]
+    bodies = [batch(run, b, args.batch_size, args.customers, args.purchase_every)
+              for b in range(args.batches)]
     started = time.perf_counter()
     # Several tills or ERP jobs at once: the server parses one request while it writes another.
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.parallel) as pool:
@@ -48,7 +53,7 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(f"bulk ingestion: {stored} events in {elapsed:.2f} s = {stored / elapsed:,.0f} events/s "
           f"({args.batches} requests of {args.batch_size}, {args.customers} customers, "
-          f"{args.parallel} at a time)")
+          f"{args.parallel} at a time, every {args.purchase_every}. a purchase)")
 
 
 def post(api: str, key: str, body: bytes) -> int:

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Load figures of loyalty points (not a test: numbers to read, on a quiet machine if possible).
+# Starts a release server on a fresh SQLite file with the demo shop (its programme: 1 point per
+# euro, three tiers, expiry) and no rate limits, then
+#   1. accrual throughput: bulk imports of till purchases only (bench/ingest.py), each earning
+#      points for one of 10,000 customers: purchases/s;
+#   2. GET /v1/loyalty under load from wrk (bench/loyalty.lua): a random one of 1,000 signed-in
+#      customers per request, 5 ledger lines each: req/s, p50, p99.
+# Writes the report to target/bench-loyalty/report.txt. Needs Debian's `wrk`.
+set -euo pipefail
+source "$(dirname "$0")/../scripts/env.sh"
+cd "$VITRINE_ROOT"
+command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+  || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
+cargo build -q --profile server -p vitrine-server
+dir="target/bench-loyalty"; rm -rf "$dir"; mkdir -p "$dir"
+port="${VITRINE_BENCH_PORT:-18184}"; api="http://127.0.0.1:$port"
+target/server/vitrine-server demo --listen "127.0.0.1:$port" --storefront-listen off \
+  --storefront-origin http://127.0.0.1:18185 --database-url "sqlite://$dir/bench.db" \
+  --master-key-file "$dir/master.key" --bundle-dir dist --storefront-dir public \
+  --rate-limit-per-second 0 >"$dir/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null && break; sleep 0.2; done
+pk=pk_demo_alpenhaus; sk=sk_demo_alpenhaus_not_for_production
+duration="${VITRINE_BENCH_SECONDS:-15}"
+# Tokens as a shop's backend signs them: "<customer>.<expiry>.<hex HMAC-SHA256>", one a line.
+python3 - "$sk" >"$dir/tokens.txt" <<'PY'
+import hashlib, hmac, sys, time
+expiry = int(time.time()) + 3600
+for n in range(1000):
+    message = f"B-{n}.{expiry}"
+    print(f"{message}.{hmac.new(sys.argv[1].encode(), message.encode(), hashlib.sha256).hexdigest()}")
+PY
+{
+  echo "Vitrine loyalty load figures — $(date -u +%F), $(nproc) cores, SQLite, release build"
+  echo
+  python3 bench/ingest.py --api "$api" --key "$sk" --customers 10000 --batches 10 --purchase-every 1
+  python3 bench/ingest.py --api "$api" --key "$sk" --customers 10000 --batches 10 --purchase-every 1
+  curl -sf "$api/v1/loyalty?key=$pk&customer_token=$(head -1 "$dir/tokens.txt")" |
+    python3 -c 'import json,sys; a=json.load(sys.stdin); print(f"a member: {a[\"balance\"]} points, tier {a[\"tier\"][\"name\"]}, {len(a[\"lines\"])} lines")'
+  for connections in 8 32; do
+    echo
+    echo "== GET /v1/loyalty, random signed-in customer ($connections connections, 2 threads, ${duration}s)"
+    VITRINE_BENCH_TOKENS="$dir/tokens.txt" wrk -t2 -c"$connections" -d"${duration}s" --latency \
+      -s bench/loyalty.lua "$api/v1/loyalty?key=$pk" |
+      grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx|Socket errors"
+  done
+  awk '/^(RssAnon):/ { printf "\nserver memory %s %.0f MB\n", $1, $2 / 1024 }' "/proc/$server/status"
+} | tee "$dir/report.txt"
