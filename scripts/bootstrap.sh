@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build (and, with `--test`, the tests) need, and skips what is already
 # there. Everything comes from crates.io, npm or Debian's apt; nothing else is fetched.
-#   scripts/bootstrap.sh         wasm target, trunk, wasm-bindgen-cli, npm tools (wasm-opt)
+#   scripts/bootstrap.sh         wasm target, trunk, wasm-bindgen-cli, npm tools (wasm-opt, esbuild)
 #   scripts/bootstrap.sh --test  … and Debian's Chromium, chromedriver and PostgreSQL
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -32,8 +32,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "wasm-bindgen $WASM_BINDGEN_VE
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 
-if ! { wasm-opt --version 2>/dev/null | grep -q "version 132" && [ -d node_modules/@playwright/test ]; }; then
-  step "installing the npm tools (binaryen's wasm-opt, Playwright)"
+if ! { wasm-opt --version 2>/dev/null | grep -q "version 132" && [ -d node_modules/@playwright/test ] \
+  && esbuild --version 2>/dev/null | grep -qx "0.28.2"; }; then
+  step "installing the npm tools (binaryen's wasm-opt, esbuild, Playwright)"
   npm ci --no-audit --no-fund
 fi
 
