@@ -41,7 +41,9 @@ const dataUrl = ({ dataset: d }) =>
       })
     : d.vitrine == 'availability' && d.sku
       ? apiUrl('availability', { sku: d.sku, ...remembered() })
-      : null;
+      : d.vitrine == 'loyalty'
+        ? apiUrl('loyalty', { lines: d.lines, currency: config.currency })
+        : null;
 // A rejection says why: its `code` is the API's error code when it sent one.
 const getJson = (u) =>
   fetch(u, { credentials: 'omit', signal: AbortSignal.timeout(+config.timeout || 5000) }).then(async (r) => {

@@ -11,7 +11,7 @@ use web_sys::{
 };
 
 use crate::i18n::Texts;
-use crate::intl::{PriceFormat, StoreFormat};
+use crate::intl::{LocalFormat, PriceFormat};
 use crate::widgets;
 
 #[wasm_bindgen]
@@ -27,6 +27,10 @@ extern "C" {
     /// `data-currency`, e.g. `EUR`.
     #[wasm_bindgen(method, getter)]
     fn currency(this: &LoaderOptions) -> Option<String>;
+
+    /// `data-customer-token`: the signed-in customer's token, absent for anyone else.
+    #[wasm_bindgen(method, getter, js_name = customerToken)]
+    fn customer_token(this: &LoaderOptions) -> Option<String>;
 
     /// The data of one placeholder: a promise of the API's JSON answer.
     #[wasm_bindgen(method, catch)]
@@ -55,8 +59,8 @@ pub struct Embed {
     pub texts: &'static Texts,
     /// Price formatting for the page's locale.
     pub prices: PriceFormat,
-    /// Distances and store-local times for the page's locale.
-    pub stores: StoreFormat,
+    /// Numbers, distances, store-local times and dates for the page's locale.
+    pub formats: LocalFormat,
 }
 
 impl Embed {
@@ -70,7 +74,7 @@ impl Embed {
         Self {
             texts: Texts::for_locale(&locale),
             prices: PriceFormat::new(&locale, &currency),
-            stores: StoreFormat::new(&locale),
+            formats: LocalFormat::new(&locale),
             options,
         }
     }
@@ -78,6 +82,13 @@ impl Embed {
     /// The promise of the data for `placeholder`, as started by the loader.
     pub fn load(&self, placeholder: &Element) -> Result<Promise, JsValue> {
         self.options.load(placeholder)
+    }
+
+    /// Whether the page names a signed-in customer (a token, not yet known to be valid).
+    pub fn signed_in(&self) -> bool {
+        self.options
+            .customer_token()
+            .is_some_and(|token| !token.is_empty())
     }
 
     /// A fresh API request, e.g. `fetch("availability", {sku, postcode})`, made by the
@@ -245,6 +256,10 @@ fn mount(
                 request,
                 &container,
             )?)
+        }
+        "loyalty" => {
+            let request = widgets::loyalty::Request::from_placeholder(embed, placeholder)?;
+            Box::new(widgets::loyalty::mount(embed.clone(), request, &container)?)
         }
         other => {
             return Err(format!("unknown widget kind data-vitrine=\"{other}\"").into());

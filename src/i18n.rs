@@ -84,6 +84,52 @@ pub struct Texts {
     pub postcode_invalid: &'static str,
     /// Button that shows or hides the other stores: `{count}`.
     pub more_stores: &'static str,
+    /// Heading of the loyalty widget.
+    pub loyalty_heading: &'static str,
+    /// One point, after the number (`1 Punkt`).
+    pub point: &'static str,
+    /// Several points, after the number (`1.234 Punkte`).
+    pub points: &'static str,
+    /// What the balance is worth: `{value}` (`12,34 €`).
+    pub points_value: &'static str,
+    /// Points that expire next: `{points}` (`50 Punkte`), `{date}` (day and month).
+    pub points_expire: &'static str,
+    /// Under the progress bar: `{points}` still needed for `{tier}`.
+    pub next_tier: &'static str,
+    /// The progress bar's value for screen readers: `{now}` of `{max}` points for `{tier}`.
+    pub tier_progress: &'static str,
+    /// Under the full bar of a member in the top tier.
+    pub top_tier: &'static str,
+    /// Heading of the latest ledger lines.
+    pub ledger_heading: &'static str,
+    /// A member whose ledger is still empty.
+    pub ledger_empty: &'static str,
+    /// Ledger: a purchase at a store's till: `{store}`.
+    pub ledger_store_purchase: &'static str,
+    /// Ledger: a purchase in a store whose name is not known.
+    pub ledger_purchase_in_store: &'static str,
+    /// Ledger: an order in the web shop.
+    pub ledger_web_order: &'static str,
+    /// Ledger: an order in the shop's app.
+    pub ledger_app_order: &'static str,
+    /// Ledger: a purchase through no named channel.
+    pub ledger_purchase: &'static str,
+    /// Ledger: a return or cancellation.
+    pub ledger_return: &'static str,
+    /// Ledger: a return at a store: `{store}`.
+    pub ledger_store_return: &'static str,
+    /// Ledger: points added by the shop: `{reason}`.
+    pub ledger_credit: &'static str,
+    /// Ledger: points taken by the shop: `{reason}`.
+    pub ledger_correction: &'static str,
+    /// Ledger: points turned into a coupon.
+    pub ledger_redeemed: &'static str,
+    /// Ledger: points expired.
+    pub ledger_expired: &'static str,
+    /// To an anonymous visitor: what one earns, `{points}` (`1 Punkt`) per `{money}`.
+    pub join_pitch: &'static str,
+    /// The link to join or log in.
+    pub join_link: &'static str,
 }
 
 const DE: Texts = Texts {
@@ -127,6 +173,30 @@ const DE: Texts = Texts {
     postcode_unknown: "Diese Postleitzahl kennen wir leider nicht.",
     postcode_invalid: "Bitte geben Sie eine gültige Postleitzahl ein.",
     more_stores: "Weitere Filialen ({count})",
+    loyalty_heading: "Treuepunkte",
+    point: "Punkt",
+    points: "Punkte",
+    points_value: "Wert: {value}",
+    points_expire: "{points} verfallen am {date}",
+    next_tier: "Noch {points} bis {tier}",
+    tier_progress: "{now} von {max} Punkten für {tier}",
+    top_tier: "Höchste Stufe erreicht",
+    ledger_heading: "Letzte Buchungen",
+    ledger_empty: "Noch keine Buchungen",
+    ledger_store_purchase: "Einkauf in Filiale {store}",
+    ledger_purchase_in_store: "Einkauf in einer Filiale",
+    ledger_web_order: "Online-Bestellung",
+    ledger_app_order: "Bestellung in der App",
+    ledger_purchase: "Einkauf",
+    ledger_return: "Rückgabe",
+    ledger_store_return: "Rückgabe in Filiale {store}",
+    ledger_credit: "Gutschrift: {reason}",
+    ledger_correction: "Korrektur: {reason}",
+    ledger_redeemed: "Eingelöst",
+    ledger_expired: "Verfallen",
+    join_pitch:
+        "Sammeln Sie bei jedem Einkauf Punkte, online und in jeder Filiale: {points} je {money}.",
+    join_link: "Anmelden oder Mitglied werden",
 };
 
 const EN: Texts = Texts {
@@ -169,6 +239,30 @@ const EN: Texts = Texts {
     postcode_unknown: "Sorry, we do not know this postcode.",
     postcode_invalid: "Please enter a valid postcode.",
     more_stores: "More stores ({count})",
+    loyalty_heading: "Loyalty points",
+    point: "point",
+    points: "points",
+    points_value: "Worth {value}",
+    points_expire: "{points} expire on {date}",
+    next_tier: "{points} to go to {tier}",
+    tier_progress: "{now} of {max} points for {tier}",
+    top_tier: "Top tier reached",
+    ledger_heading: "Recent activity",
+    ledger_empty: "No activity yet",
+    ledger_store_purchase: "Purchase at {store}",
+    ledger_purchase_in_store: "Purchase in store",
+    ledger_web_order: "Online order",
+    ledger_app_order: "App order",
+    ledger_purchase: "Purchase",
+    ledger_return: "Return",
+    ledger_store_return: "Return at {store}",
+    ledger_credit: "Credit: {reason}",
+    ledger_correction: "Correction: {reason}",
+    ledger_redeemed: "Redeemed",
+    ledger_expired: "Expired",
+    join_pitch:
+        "Collect points on every purchase, online and in every store: {points} per {money}.",
+    join_link: "Log in or join",
 };
 
 impl Texts {

@@ -93,17 +93,17 @@ fn intl(constructor: &str, locale: &str, options: &[(&str, &str)]) -> Result<Obj
     Ok(Reflect::construct(&constructor, &Array::of2(&locales, &settings))?.unchecked_into())
 }
 
-/// What the availability widget says about stores, formatted with `Intl` for one locale:
-/// distances (`1,2 km`) and times in each store's own time zone (`16:00`), so a store in
-/// Salzburg shows Salzburg's clock whatever the shopper's is.
+/// Numbers and moments formatted with `Intl` for one locale: points (`1.234`), distances
+/// (`1,2 km`), times in each store's own time zone (`16:00`, so a store in Salzburg shows
+/// Salzburg's clock whatever the shopper's is) and dates on the shopper's clock (`12.11.`).
 ///
 /// A formatter is made per call, not cached: a few dozen per answer cost well under a
 /// millisecond, and a cache costs bundle size.
-pub struct StoreFormat {
+pub struct LocalFormat {
     locale: String,
 }
 
-impl StoreFormat {
+impl LocalFormat {
     /// Formats for `locale` (BCP 47).
     pub fn new(locale: &str) -> Self {
         Self {
@@ -146,6 +146,22 @@ impl StoreFormat {
             ("month", "short"),
             ("timeZone", timezone),
         ];
+        self.format("DateTimeFormat", &options, at)
+            .unwrap_or_default()
+    }
+
+    /// A whole number: `1.234` in de-DE, `1,234` in en-GB; `signed` adds the sign to
+    /// positive numbers too (`+120`, `-20`).
+    pub fn integer(&self, number: i64, signed: bool) -> String {
+        let sign = if signed { "exceptZero" } else { "auto" };
+        self.format("NumberFormat", &[("signDisplay", sign)], number as f64)
+            .unwrap_or_default()
+    }
+
+    /// Day and month of `at` (ms since the epoch) on the shopper's clock: `12.11.` in de-DE,
+    /// `12/11` in en-GB, `11/12` in en-US.
+    pub fn day_month(&self, at: f64) -> String {
+        let options = [("day", "numeric"), ("month", "numeric")];
         self.format("DateTimeFormat", &options, at)
             .unwrap_or_default()
     }

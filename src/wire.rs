@@ -1,6 +1,6 @@
 //! Reads the API's answers from the JS values the loader's `Response.json()` produced, into
-//! the wire types of `vitrine-types` (the availability answer into [`Availability`], the same
-//! fields with opening hours in a fixed per-weekday array).
+//! the wire types of `vitrine-types` (recommendations, loyalty; the availability answer into
+//! [`Availability`], the same fields with opening hours in a fixed per-weekday array).
 //!
 //! Deliberately not serde: `serde_wasm_bindgen` plus serde's error messages (which format
 //! floats and escape strings) cost about as much wasm as all of Leptos that the widget uses.
@@ -9,9 +9,10 @@
 
 use js_sys::Reflect;
 use vitrine_types::{
-    AvailabilityOrigin, AvailabilityResponse, Channel, Money, OriginSource, Pickup,
-    RecommendationReason, RecommendationsResponse, RecommendedProduct, StockLevel,
-    StoreAvailability,
+    AvailabilityOrigin, AvailabilityResponse, Channel, EarnRate, LedgerKind, LedgerLine,
+    LoyaltyAccount, LoyaltyInvitation, LoyaltyResponse, Money, NextTier, OriginSource, Pickup,
+    PointsExpiry, RecommendationReason, RecommendationsResponse, RecommendedProduct, StockLevel,
+    StoreAvailability, Tier,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -37,10 +38,7 @@ fn recommended_product(item: &JsValue) -> Result<RecommendedProduct, String> {
         title: string(item, "title")?,
         url: string(item, "url")?,
         image_url: string(item, "image_url")?,
-        price: Money {
-            amount_minor: integer(&price, "amount_minor")?,
-            currency: string(&price, "currency")?,
-        },
+        price: money(&price)?,
         reason: recommendation_reason(&reason)?,
     })
 }
@@ -53,12 +51,7 @@ fn recommendation_reason(reason: &JsValue) -> Result<RecommendationReason, Strin
         },
         "because_you_bought" => RecommendationReason::BecauseYouBought {
             sku: string(reason, "sku")?,
-            channel: match string(reason, "channel")?.as_str() {
-                "web" => Channel::Web,
-                "app" => Channel::App,
-                "store" => Channel::Store,
-                other => return Err(unknown("channel", other)),
-            },
+            channel: channel(reason, "channel")?,
             store_id: optional_string(reason, "store_id")?,
             store_name: optional_string(reason, "store_name")?,
         },
@@ -70,6 +63,146 @@ fn recommendation_reason(reason: &JsValue) -> Result<RecommendationReason, Strin
         "catalogue" => RecommendationReason::Catalogue,
         other => return Err(unknown("reason", other)),
     })
+}
+
+fn channel(value: &JsValue, name: &str) -> Result<Channel, String> {
+    Ok(match string(value, name)?.as_str() {
+        "web" => Channel::Web,
+        "app" => Channel::App,
+        "store" => Channel::Store,
+        other => return Err(unknown("channel", other)),
+    })
+}
+
+/// The answer of `GET /v1/loyalty`: `#[serde(tag = "status", rename_all = "snake_case")]`.
+pub fn loyalty(json: &JsValue) -> Result<LoyaltyResponse, String> {
+    let mut r = Reader::default();
+    let answer = match r.read(json, "status", string).as_str() {
+        "member" => {
+            let tier = r.read(json, "tier", field);
+            let value = r.read(json, "value", field);
+            LoyaltyResponse::Member(LoyaltyAccount {
+                balance: r.read(json, "balance", integer),
+                value: r.money(&value),
+                tier: Tier {
+                    name: r.read(&tier, "name", string),
+                    multiplier_percent: r.read(&tier, "multiplier_percent", integer),
+                },
+                next_tier: present(json, "next_tier").map(|next| NextTier {
+                    name: r.read(&next, "name", string),
+                    threshold: r.read(&next, "threshold", integer),
+                    points_needed: r.read(&next, "points_needed", integer),
+                }),
+                qualifying_points: r.read(json, "qualifying_points", integer),
+                tier_window_days: r.read(json, "tier_window_days", unsigned),
+                next_expiry: present(json, "next_expiry").map(|expiry| PointsExpiry {
+                    points: r.read(&expiry, "points", integer),
+                    at: r.read(&expiry, "at", integer),
+                }),
+                lines: r
+                    .read(json, "lines", array)
+                    .iter()
+                    .map(|line| r.ledger_line(&line))
+                    .collect(),
+            })
+        }
+        "guest" => {
+            let earn = r.read(json, "earn", field);
+            LoyaltyResponse::Guest(LoyaltyInvitation {
+                join_url: r.read(json, "join_url", optional_string),
+                earn: EarnRate {
+                    currency: r.read(&earn, "currency", string),
+                    points: r.read(&earn, "points", integer),
+                    per_minor: r.read(&earn, "per_minor", integer),
+                },
+            })
+        }
+        // Not even an object: the reader's error says so.
+        other => return Err(r.error.unwrap_or_else(|| unknown("status", other))),
+    };
+    r.error.map_or(Ok(answer), Err)
+}
+
+/// Reads fields and keeps the first error instead of returning at it. A reader of many fields
+/// stays small this way: no early return per field, each with its own code to drop what was
+/// read before it (the availability reader, written with `?`, cost twice as much per field).
+#[derive(Default)]
+struct Reader {
+    error: Option<String>,
+}
+
+impl Reader {
+    /// The field `name` of `value` as `read` reads it; its default on an error, which is kept.
+    fn read<T: Default>(
+        &mut self,
+        value: &JsValue,
+        name: &str,
+        read: fn(&JsValue, &str) -> Result<T, String>,
+    ) -> T {
+        read(value, name).unwrap_or_else(|err| {
+            self.error.get_or_insert(err);
+            T::default()
+        })
+    }
+
+    /// A value that is one of `names` (`choices` in the same order), or an error.
+    fn choice<T: Copy>(
+        &mut self,
+        value: &JsValue,
+        name: &str,
+        names: &[&str],
+        choices: &[T],
+    ) -> Option<T> {
+        let text = self.read(value, name, string);
+        let found = names.iter().position(|n| *n == text).map(|i| choices[i]);
+        if found.is_none() {
+            self.error.get_or_insert(unknown(name, &text));
+        }
+        found
+    }
+
+    fn money(&mut self, value: &JsValue) -> Money {
+        Money {
+            amount_minor: self.read(value, "amount_minor", integer),
+            currency: self.read(value, "currency", string),
+        }
+    }
+
+    fn ledger_line(&mut self, line: &JsValue) -> LedgerLine {
+        use LedgerKind::*;
+        let kinds = ["accrual", "reversal", "adjustment", "redemption", "expiry"];
+        LedgerLine {
+            kind: self
+                .choice(
+                    line,
+                    "kind",
+                    &kinds,
+                    &[Accrual, Reversal, Adjustment, Redemption, Expiry],
+                )
+                .unwrap_or(Accrual),
+            points: self.read(line, "points", integer),
+            occurred_at: self.read(line, "occurred_at", integer),
+            channel: present(line, "channel").and_then(|_| {
+                self.choice(
+                    line,
+                    "channel",
+                    &["web", "app", "store"],
+                    &[Channel::Web, Channel::App, Channel::Store],
+                )
+            }),
+            store_id: self.read(line, "store_id", optional_string),
+            store_name: self.read(line, "store_name", optional_string),
+            order_id: self.read(line, "order_id", optional_string),
+            reason: self.read(line, "reason", optional_string),
+        }
+    }
+}
+
+/// The field `name` of `value` when it is there and not `null`.
+fn present(value: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(value, &JsValue::from_str(name))
+        .ok()
+        .filter(|field| !field.is_null_or_undefined())
 }
 
 /// [`AvailabilityResponse`] as the bundle keeps it: the same fields, but each store's opening
@@ -228,6 +361,14 @@ fn opening_hours(hours: &JsValue) -> Result<Week, String> {
         week[weekday] = intervals;
     }
     Ok(week)
+}
+
+/// `{"amount_minor": 1999, "currency": "EUR"}`.
+fn money(value: &JsValue) -> Result<Money, String> {
+    Ok(Money {
+        amount_minor: integer(value, "amount_minor")?,
+        currency: string(value, "currency")?,
+    })
 }
 
 /// `unknown stock level `plenty``: one formatting site for every enum (each costs wasm).

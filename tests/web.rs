@@ -1027,3 +1027,568 @@ async fn a_postcode_is_remembered_and_kept_when_the_shop_switches_the_sku() {
     assert_eq!(field.value(), "5020");
     forget_postcode();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Loyalty points
+// ---------------------------------------------------------------------------------------------
+
+use vitrine_types::{
+    Channel, EarnRate, LedgerKind, LedgerLine, LoyaltyAccount, LoyaltyInvitation, LoyaltyResponse,
+    NextTier, PointsExpiry, Tier,
+};
+use vitrine_widgets::widgets::loyalty::{self, Request as LoyaltyRequest};
+
+/// Noon UTC on 12 November 2025: the same calendar day in every time zone the tests run in.
+const NOV_12: i64 = 1_762_948_800;
+const DAY: i64 = 86_400;
+
+fn ledger_line(kind: LedgerKind, points: i64, days_ago: i64) -> LedgerLine {
+    LedgerLine {
+        kind,
+        points,
+        occurred_at: NOV_12 - days_ago * DAY,
+        channel: None,
+        store_id: None,
+        store_name: None,
+        order_id: None,
+        reason: None,
+    }
+}
+
+/// A Silber member 766 points short of Gold, with a line of every kind, newest first.
+fn silver_member() -> LoyaltyAccount {
+    LoyaltyAccount {
+        balance: 1234,
+        value: Money {
+            amount_minor: 1234,
+            currency: "EUR".into(),
+        },
+        tier: Tier {
+            name: "Silber".into(),
+            multiplier_percent: 125,
+        },
+        next_tier: Some(NextTier {
+            name: "Gold".into(),
+            threshold: 2000,
+            points_needed: 766,
+        }),
+        qualifying_points: 1234,
+        tier_window_days: 365,
+        next_expiry: None,
+        lines: vec![
+            LedgerLine {
+                channel: Some(Channel::Store),
+                store_id: Some("stuttgart-mitte".into()),
+                store_name: Some("Stuttgart-Mitte".into()),
+                order_id: Some("R-1".into()),
+                ..ledger_line(LedgerKind::Accrual, 120, 0)
+            },
+            LedgerLine {
+                channel: Some(Channel::Web),
+                order_id: Some("W-7".into()),
+                ..ledger_line(LedgerKind::Accrual, 1, 9)
+            },
+            LedgerLine {
+                reason: Some("Kulanz".into()),
+                ..ledger_line(LedgerKind::Adjustment, -20, 15)
+            },
+            LedgerLine {
+                reason: Some("Willkommensbonus".into()),
+                ..ledger_line(LedgerKind::Adjustment, 50, 16)
+            },
+            ledger_line(LedgerKind::Redemption, -500, 41),
+            LedgerLine {
+                channel: Some(Channel::Web),
+                order_id: Some("W-1".into()),
+                ..ledger_line(LedgerKind::Reversal, -35, 58)
+            },
+            LedgerLine {
+                channel: Some(Channel::Store),
+                store_id: Some("ulm-muensterplatz".into()),
+                store_name: Some("Ulm Münsterplatz".into()),
+                ..ledger_line(LedgerKind::Reversal, -12, 58)
+            },
+            ledger_line(LedgerKind::Expiry, -1, 58),
+            LedgerLine {
+                channel: Some(Channel::App),
+                ..ledger_line(LedgerKind::Accrual, 2340, 58)
+            },
+        ],
+    }
+}
+
+/// A Gold member: the top tier, with points that expire.
+fn gold_member() -> LoyaltyAccount {
+    LoyaltyAccount {
+        balance: 1,
+        value: Money {
+            amount_minor: 1,
+            currency: "EUR".into(),
+        },
+        tier: Tier {
+            name: "Gold".into(),
+            multiplier_percent: 150,
+        },
+        next_tier: None,
+        qualifying_points: 2500,
+        tier_window_days: 365,
+        next_expiry: Some(PointsExpiry {
+            points: 50,
+            at: NOV_12 + 139 * DAY,
+        }),
+        lines: vec![],
+    }
+}
+
+fn invitation(join_url: Option<&str>) -> LoyaltyInvitation {
+    LoyaltyInvitation {
+        join_url: join_url.map(Into::into),
+        earn: EarnRate {
+            currency: "EUR".into(),
+            points: 1,
+            per_minor: 100,
+        },
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_bundle_reads_every_loyalty_answer_the_server_can_write() {
+    // A new kind fails to compile here until the accounts above have a line of it.
+    for line in &silver_member().lines {
+        match line.kind {
+            LedgerKind::Accrual
+            | LedgerKind::Reversal
+            | LedgerKind::Adjustment
+            | LedgerKind::Redemption
+            | LedgerKind::Expiry => {}
+        }
+    }
+    let mut odd = silver_member();
+    odd.balance = 9_007_199_254_740_991;
+    odd.tier.name = "Platin »Plus« \"½\"".into();
+    odd.lines[0].points = -9_007_199_254_740_991;
+    for answer in [
+        LoyaltyResponse::Member(silver_member()),
+        LoyaltyResponse::Member(gold_member()),
+        LoyaltyResponse::Member(odd),
+        LoyaltyResponse::Guest(invitation(Some("https://shop.example/konto?join=1&x=ü"))),
+        LoyaltyResponse::Guest(invitation(None)),
+    ] {
+        let read = vitrine_widgets::wire::loyalty(&as_served(&answer)).unwrap();
+        assert_eq!(read, answer);
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_loyalty_reader_refuses_what_serde_refuses() {
+    let member = serde_json::to_value(LoyaltyResponse::Member(silver_member())).unwrap();
+    let broken = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut answer = member.clone();
+        change(&mut answer);
+        answer.to_string()
+    };
+    for bad in [
+        "null".to_string(),
+        r#"{"error":{"code":"no_loyalty_program","message":"x"}}"#.to_string(),
+        r#"{"status":"vip","balance":1}"#.to_string(),
+        r#"{"status":"guest","earn":{"currency":"EUR","points":1}}"#.to_string(),
+        r#"{"status":"guest","join_url":7,"earn":{"currency":"EUR","points":1,"per_minor":100}}"#
+            .to_string(),
+        broken(&|a| a["balance"] = serde_json::json!(12.5)),
+        broken(&|a| a["balance"] = serde_json::json!("1234")),
+        broken(&|a| drop(a.as_object_mut().unwrap().remove("value"))),
+        broken(&|a| a["tier"] = serde_json::json!("Silber")),
+        broken(&|a| a["next_tier"]["points_needed"] = serde_json::Value::Null),
+        broken(&|a| a["lines"] = serde_json::json!({})),
+        broken(&|a| a["lines"][0]["kind"] = serde_json::json!("bonus")),
+        broken(&|a| a["lines"][0]["channel"] = serde_json::json!("till")),
+        broken(&|a| a["lines"][0]["store_name"] = serde_json::json!(["Ulm"])),
+        broken(&|a| drop(a["lines"][2].as_object_mut().unwrap().remove("occurred_at"))),
+    ] {
+        assert!(
+            vitrine_widgets::wire::loyalty(&js_sys::JSON::parse(&bad).unwrap()).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+/// Loader options of a page with a signed-in customer (`token`) or none.
+fn loyalty_options(locale: &str, data: Promise, token: Option<&str>) -> LoaderOptions {
+    let options: Object = options(locale, data).unchecked_into();
+    if let Some(token) = token {
+        Reflect::set(&options, &"customerToken".into(), &token.into()).unwrap();
+    }
+    options.unchecked_into()
+}
+
+fn loyalty_placeholder(attrs: &[(&str, &str)]) -> Element {
+    let element = document().create_element("div").unwrap();
+    element.set_attribute("data-vitrine", "loyalty").unwrap();
+    for (name, value) in attrs {
+        element.set_attribute(name, value).unwrap();
+    }
+    document().body().unwrap().append_child(&element).unwrap();
+    element
+}
+
+fn mount_loyalty(options: LoaderOptions, placeholder: &Element) -> HtmlElement {
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let embed = Embed::new(options);
+    let request = LoyaltyRequest::from_placeholder(&embed, placeholder).unwrap();
+    // Kept mounted for the rest of the test run.
+    std::mem::forget(loyalty::mount(Rc::new(embed), request, &host).unwrap());
+    host
+}
+
+/// Mounts the widget for `answer` on a page in `locale` with a signed-in customer.
+async fn loyalty_for(locale: &str, answer: &LoyaltyResponse) -> HtmlElement {
+    let options = loyalty_options(
+        locale,
+        Promise::resolve(&as_served(answer)),
+        Some("K-1.1.ab"),
+    );
+    let host = mount_loyalty(options, &loyalty_placeholder(&[]));
+    settle().await;
+    host
+}
+
+fn element(host: &HtmlElement, selector: &str) -> Element {
+    host.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector} in {}", host.inner_html()))
+}
+
+/// The text of each ledger line and its `data-kind`.
+fn ledger(host: &HtmlElement) -> Vec<(String, String)> {
+    let lines = host.query_selector_all(".vitrine-loyalty__line").unwrap();
+    (0..lines.length())
+        .map(|i| {
+            let line: Element = lines.item(i).unwrap().unchecked_into();
+            (
+                line.get_attribute("data-kind").unwrap_or_default(),
+                plain(&line.text_content().unwrap_or_default()),
+            )
+        })
+        .collect()
+}
+
+fn style_property(element: &Element, name: &str) -> String {
+    let style = Reflect::get(element, &"style".into()).unwrap();
+    let get: Function = Reflect::get(&style, &"getPropertyValue".into())
+        .unwrap()
+        .unchecked_into();
+    get.call1(&style, &name.into())
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn loyalty_shows_a_member_skeleton_then_balance_tier_progress_and_ledger_in_german() {
+    let mut resolve: Option<Function> = None;
+    let first = Promise::new(&mut |res, _| resolve = Some(res));
+    let options = loyalty_options("de-DE", first, Some("K-1.1.ab"));
+    let host = mount_loyalty(options, &loyalty_placeholder(&[("data-lines", "9")]));
+    settle().await;
+    let section = element(&host, ".vitrine-loyalty");
+    assert_eq!(section.get_attribute("aria-busy").as_deref(), Some("true"));
+    assert_eq!(text_of(&host, ".vitrine-loyalty__heading"), "Treuepunkte");
+    // The member's rows, empty (drawn as shimmering blocks), and room for nine lines.
+    assert_eq!(text_of(&host, ".vitrine-loyalty__balance"), "");
+    assert!(host
+        .query_selector(".vitrine-loyalty__pitch")
+        .unwrap()
+        .is_none());
+    let list = element(&host, ".vitrine-loyalty__lines");
+    assert_eq!(style_property(&list, "--vitrine-lines"), "9");
+    assert_eq!(list.child_element_count(), 0);
+
+    let answer = LoyaltyResponse::Member(silver_member());
+    resolve
+        .unwrap()
+        .call1(&JsValue::NULL, &as_served(&answer))
+        .unwrap();
+    settle().await;
+    let section = element(&host, ".vitrine-loyalty");
+    assert_eq!(section.get_attribute("aria-busy").as_deref(), Some("false"));
+    assert_eq!(text_of(&host, ".vitrine-loyalty__tier"), "Silber");
+    assert_eq!(text_of(&host, ".vitrine-loyalty__balance"), "1.234 Punkte");
+    assert_eq!(text_of(&host, ".vitrine-loyalty__value"), "Wert: 12,34 €");
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__next"),
+        "Noch 766 Punkte bis Gold"
+    );
+    let bar = element(&host, "[role=progressbar]");
+    let aria = |name: &str| bar.get_attribute(name).unwrap_or_default();
+    assert_eq!(
+        (
+            aria("aria-valuemin"),
+            aria("aria-valuemax"),
+            aria("aria-valuenow")
+        ),
+        ("0".into(), "2000".into(), "1234".into())
+    );
+    assert_eq!(aria("aria-valuetext"), "1.234 von 2.000 Punkten für Gold");
+    // Named by the text under it.
+    let label = element(&host, &format!("#{}", aria("aria-labelledby")));
+    assert_eq!(label.text_content().unwrap(), "Noch 766 Punkte bis Gold");
+    assert_eq!(
+        style_property(
+            &element(&host, ".vitrine-loyalty__bar"),
+            "--vitrine-progress"
+        ),
+        "0.617"
+    );
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__subheading"),
+        "Letzte Buchungen"
+    );
+    let kinds = |kind: &str| kind.to_string();
+    assert_eq!(
+        ledger(&host),
+        [
+            (
+                kinds("accrual"),
+                "+120 Punkte · Einkauf in Filiale Stuttgart-Mitte · 12.11.".into()
+            ),
+            (
+                kinds("accrual"),
+                "+1 Punkt · Online-Bestellung · 3.11.".into()
+            ),
+            (
+                kinds("adjustment"),
+                "-20 Punkte · Korrektur: Kulanz · 28.10.".into()
+            ),
+            (
+                kinds("adjustment"),
+                "+50 Punkte · Gutschrift: Willkommensbonus · 27.10.".into()
+            ),
+            (
+                kinds("redemption"),
+                "-500 Punkte · Eingelöst · 2.10.".into()
+            ),
+            (kinds("reversal"), "-35 Punkte · Rückgabe · 15.9.".into()),
+            (
+                kinds("reversal"),
+                "-12 Punkte · Rückgabe in Filiale Ulm Münsterplatz · 15.9.".into()
+            ),
+            (kinds("expiry"), "-1 Punkt · Verfallen · 15.9.".into()),
+            (
+                kinds("accrual"),
+                "+2.340 Punkte · Bestellung in der App · 15.9.".into()
+            ),
+        ]
+    );
+    // Earned points stand out; taken ones do not.
+    let points = host
+        .query_selector_all(".vitrine-loyalty__points--gain")
+        .unwrap();
+    assert_eq!(points.length(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn loyalty_speaks_english_with_numbers_and_dates_of_the_locale() {
+    let host = loyalty_for("en-GB", &LoyaltyResponse::Member(silver_member())).await;
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__heading"),
+        "Loyalty points"
+    );
+    assert_eq!(text_of(&host, ".vitrine-loyalty__balance"), "1,234 points");
+    assert_eq!(text_of(&host, ".vitrine-loyalty__value"), "Worth €12.34");
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__next"),
+        "766 points to go to Gold"
+    );
+    assert_eq!(
+        element(&host, "[role=progressbar]")
+            .get_attribute("aria-valuetext")
+            .as_deref(),
+        Some("1,234 of 2,000 points for Gold")
+    );
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__subheading"),
+        "Recent activity"
+    );
+    let lines: Vec<String> = ledger(&host).into_iter().map(|(_, text)| text).collect();
+    assert_eq!(
+        lines,
+        [
+            "+120 points · Purchase at Stuttgart-Mitte · 12/11",
+            "+1 point · Online order · 03/11",
+            "-20 points · Correction: Kulanz · 28/10",
+            "+50 points · Credit: Willkommensbonus · 27/10",
+            "-500 points · Redeemed · 02/10",
+            "-35 points · Return · 15/09",
+            "-12 points · Return at Ulm Münsterplatz · 15/09",
+            "-1 point · Expired · 15/09",
+            "+2,340 points · App order · 15/09",
+        ]
+    );
+    // The American order of day and month.
+    let host = loyalty_for("en-US", &LoyaltyResponse::Member(silver_member())).await;
+    assert!(
+        ledger(&host)[0].1.ends_with(" · 11/12"),
+        "{:?}",
+        ledger(&host)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn loyalty_in_the_top_tier_shows_a_full_bar_and_the_next_expiry() {
+    let host = loyalty_for("de-DE", &LoyaltyResponse::Member(gold_member())).await;
+    assert_eq!(text_of(&host, ".vitrine-loyalty__tier"), "Gold");
+    assert_eq!(text_of(&host, ".vitrine-loyalty__balance"), "1 Punkt");
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__value"),
+        "Wert: 0,01 € · 50 Punkte verfallen am 31.3."
+    );
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__next"),
+        "Höchste Stufe erreicht"
+    );
+    // Nothing to progress to: the full bar is decoration, hidden from screen readers.
+    assert!(host.query_selector("[role=progressbar]").unwrap().is_none());
+    let track = element(&host, ".vitrine-loyalty__progress");
+    assert_eq!(track.get_attribute("aria-hidden").as_deref(), Some("true"));
+    assert_eq!(
+        style_property(
+            &element(&host, ".vitrine-loyalty__bar"),
+            "--vitrine-progress"
+        ),
+        "1"
+    );
+    assert_eq!(
+        ledger(&host),
+        [(String::new(), "Noch keine Buchungen".to_string())]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn loyalty_invites_guests_to_join_with_the_placeholder_s_link_or_the_programme_s() {
+    // No customer token: the guest's skeleton.
+    let mut resolve: Option<Function> = None;
+    let first = Promise::new(&mut |res, _| resolve = Some(res));
+    let host = mount_loyalty(
+        loyalty_options("de-DE", first, None),
+        &loyalty_placeholder(&[]),
+    );
+    settle().await;
+    assert!(host
+        .query_selector(".vitrine-loyalty__pitch")
+        .unwrap()
+        .is_some());
+    assert!(host
+        .query_selector(".vitrine-loyalty__balance")
+        .unwrap()
+        .is_none());
+    resolve
+        .unwrap()
+        .call1(
+            &JsValue::NULL,
+            &as_served(&LoyaltyResponse::Guest(invitation(Some("/konto.html")))),
+        )
+        .unwrap();
+    settle().await;
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__pitch"),
+        "Sammeln Sie bei jedem Einkauf Punkte, online und in jeder Filiale: 1 Punkt je 1,00 €."
+    );
+    let link = element(&host, "a.vitrine-loyalty__link");
+    assert_eq!(
+        link.text_content().unwrap(),
+        "Anmelden oder Mitglied werden"
+    );
+    assert_eq!(link.get_attribute("href").as_deref(), Some("/konto.html"));
+
+    // The placeholder's link wins over the programme's.
+    let options = loyalty_options(
+        "en-GB",
+        Promise::resolve(&as_served(&LoyaltyResponse::Guest(invitation(Some(
+            "/konto.html",
+        ))))),
+        None,
+    );
+    let host = mount_loyalty(
+        options,
+        &loyalty_placeholder(&[("data-join-url", "https://shop.example/login?next=points")]),
+    );
+    settle().await;
+    assert_eq!(
+        text_of(&host, ".vitrine-loyalty__pitch"),
+        "Collect points on every purchase, online and in every store: 1 point per €1.00."
+    );
+    let link = element(&host, "a.vitrine-loyalty__link");
+    assert_eq!(link.text_content().unwrap(), "Log in or join");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://shop.example/login?next=points")
+    );
+
+    // An invalid or expired token gets the guest's answer too: the invitation, no account.
+    // Without any link, or with one that is not a web address, there is no link.
+    for (attrs, url) in [
+        (vec![], None),
+        (vec![("data-join-url", "javascript:alert(1)")], None),
+        (vec![], Some(" JavaScript:alert(1)")),
+    ] {
+        let host = mount_loyalty(
+            loyalty_options(
+                "de-DE",
+                Promise::resolve(&as_served(&LoyaltyResponse::Guest(invitation(url)))),
+                Some("K-1.1.expired"),
+            ),
+            &loyalty_placeholder(&attrs),
+        );
+        settle().await;
+        assert!(!text_of(&host, ".vitrine-loyalty__pitch").is_empty());
+        assert!(
+            host.query_selector("a").unwrap().is_none(),
+            "{attrs:?} {url:?}"
+        );
+        assert!(host
+            .query_selector(".vitrine-loyalty__balance")
+            .unwrap()
+            .is_none());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn loyalty_collapses_when_the_api_fails_the_shop_has_no_programme_or_answers_garbage() {
+    for first in [
+        Promise::reject(&js_sys::Error::new("network down").into()),
+        api_error(500, "internal"),
+        api_error(404, "no_loyalty_program"),
+        Promise::resolve(&JsValue::from_str("<html>garbage</html>")),
+        Promise::resolve(&js_sys::JSON::parse(r#"{"status":"member","balance":"lots"}"#).unwrap()),
+    ] {
+        for token in [None, Some("K-1.1.ab")] {
+            let host = mount_loyalty(
+                loyalty_options("de-DE", first.clone(), token),
+                &loyalty_placeholder(&[]),
+            );
+            settle().await;
+            assert_eq!(host.child_element_count(), 0, "{}", host.inner_html());
+            assert_eq!(host.offset_height(), 0);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_bad_data_lines_is_refused_with_a_clear_message() {
+    for lines in ["0", "21", "five"] {
+        let element = loyalty_placeholder(&[("data-lines", lines)]);
+        let embed = Embed::new(loyalty_options(
+            "de-DE",
+            Promise::resolve(&JsValue::NULL),
+            None,
+        ));
+        let err = LoyaltyRequest::from_placeholder(&embed, &element)
+            .err()
+            .expect("refused");
+        assert!(err
+            .as_string()
+            .unwrap()
+            .contains(&format!("data-lines=\"{lines}\"")));
+    }
+}

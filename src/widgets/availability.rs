@@ -20,9 +20,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
+use super::dom::{self, attributes, call, document};
 use crate::embed::{watch_attribute, AttributeWatch, Embed};
 use crate::i18n::{fill, Texts};
-use crate::intl::StoreFormat;
+use crate::intl::LocalFormat;
 use crate::wire::{Availability, Store};
 
 /// localStorage key of the postcode the shopper chose and its country: `5020 AT`. The loader
@@ -175,7 +176,7 @@ pub struct StoreLine {
 /// store's time zone. `None` when the shop has no stores.
 pub fn summarise(embed: &Embed, answer: &Availability, now: f64) -> Option<Summary> {
     let (best, others) = answer.stores.split_first()?;
-    let (texts, format) = (embed.texts, &embed.stores);
+    let (texts, format) = (embed.texts, &embed.formats);
     let everywhere_out = answer.stores.iter().all(|s| s.stock == StockLevel::Out);
     let stock = (!everywhere_out).then_some(best.stock);
     Some(Summary {
@@ -261,7 +262,7 @@ fn weekday_of(day: i64) -> usize {
 /// Where and when: pickup today, tomorrow or on a weekday, with the store and its distance.
 fn best_store_sentence(
     texts: &Texts,
-    format: &StoreFormat,
+    format: &LocalFormat,
     store: &Store,
     everywhere_out: bool,
 ) -> String {
@@ -301,7 +302,7 @@ fn best_store_sentence(
 /// calendar.
 fn day_name(
     texts: &Texts,
-    format: &StoreFormat,
+    format: &LocalFormat,
     moment: &StoreMoment,
     timezone: &str,
     days: i64,
@@ -315,7 +316,7 @@ fn day_name(
 }
 
 /// `Geöffnet · schließt heute um 20:00`, `Geschlossen · öffnet morgen um 10:00`.
-fn opening(texts: &Texts, format: &StoreFormat, store: &Store, now: f64) -> String {
+fn opening(texts: &Texts, format: &LocalFormat, store: &Store, now: f64) -> String {
     let state = if store.open_now {
         texts.open_now
     } else {
@@ -338,7 +339,7 @@ fn opening(texts: &Texts, format: &StoreFormat, store: &Store, now: f64) -> Stri
 }
 
 /// `Heute 10:00 – 20:00` on the store's clock, or `Heute geschlossen`.
-fn hours_today(texts: &Texts, format: &StoreFormat, store: &Store, now: f64) -> String {
+fn hours_today(texts: &Texts, format: &LocalFormat, store: &Store, now: f64) -> String {
     // The store's offset from the moments the server gave in it; a store that gives none
     // does not open in the coming week.
     let offset = [
@@ -537,20 +538,7 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
 /// The widget's elements, in the skeleton's state.
 fn build(texts: &Texts, container: &Element, location: &Location) -> Result<Elements, JsValue> {
     let document = document()?;
-    let add = |parent: &Element, tag: &str, class: &str| -> Result<Element, JsValue> {
-        let element = document.create_element(tag)?;
-        if !class.is_empty() {
-            element.set_class_name(class);
-        }
-        parent.append_child(&element)?;
-        Ok(element)
-    };
-    let attributes = |element: &Element, pairs: &[(&str, &str)]| -> Result<(), JsValue> {
-        for (name, value) in pairs {
-            element.set_attribute(name, value)?;
-        }
-        Ok(())
-    };
+    let add = |parent: &Element, tag: &str, class: &str| dom::add(&document, parent, tag, class);
     let section = add(container, "section", "vitrine-availability")?;
     attributes(
         &section,
@@ -982,19 +970,6 @@ impl Widget {
         };
         self.request(location, Why::Place, None);
     }
-}
-
-/// The page's document.
-fn document() -> Result<web_sys::Document, JsValue> {
-    web_sys::window()
-        .and_then(|window| window.document())
-        .ok_or_else(|| "no document".into())
-}
-
-/// Calls the method `name` of `target` with `args`.
-fn call(target: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsValue> {
-    let method: js_sys::Function = Reflect::get(target, &name.into())?.dyn_into()?;
-    method.apply(target, args)
 }
 
 fn stock_class(stock: Option<StockLevel>) -> &'static str {

@@ -1,4 +1,6 @@
 //! One module per widget; each renders inside the shadow root the embed gives it.
 
 pub mod availability;
+mod dom;
+pub mod loyalty;
 pub mod recommendations;

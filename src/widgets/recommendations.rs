@@ -13,6 +13,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
+use super::dom::count_attribute;
 use crate::embed::Embed;
 use crate::i18n::Texts;
 
@@ -31,17 +32,7 @@ pub struct Request {
 impl Request {
     /// Reads `data-limit` and `data-sku` and takes the data promise the loader started.
     pub fn from_placeholder(embed: &Embed, placeholder: &Element) -> Result<Self, JsValue> {
-        let limit = match placeholder.get_attribute("data-limit") {
-            None => DEFAULT_LIMIT,
-            Some(value) => value
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-                .ok_or_else(|| {
-                    format!("data-limit=\"{value}\" is not a number from 1 to {MAX_LIMIT}")
-                })?,
-        };
+        let limit = count_attribute(placeholder, "data-limit", DEFAULT_LIMIT, MAX_LIMIT)?;
         Ok(Self {
             data: embed.load(placeholder)?,
             limit,
