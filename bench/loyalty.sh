@@ -38,7 +38,7 @@ PY
   python3 bench/ingest.py --api "$api" --key "$sk" --customers 10000 --batches 10 --purchase-every 1
   python3 bench/ingest.py --api "$api" --key "$sk" --customers 10000 --batches 10 --purchase-every 1
   curl -sf "$api/v1/loyalty?key=$pk&customer_token=$(head -1 "$dir/tokens.txt")" |
-    python3 -c 'import json,sys; a=json.load(sys.stdin); print(f"a member: {a[\"balance\"]} points, tier {a[\"tier\"][\"name\"]}, {len(a[\"lines\"])} lines")'
+    python3 -c 'import json,sys; a=json.load(sys.stdin); print("a member: %d points, tier %s, %d lines" % (a["balance"], a["tier"]["name"], len(a["lines"])))'
   for connections in 8 32; do
     echo
     echo "== GET /v1/loyalty, random signed-in customer ($connections connections, 2 threads, ${duration}s)"

@@ -52,6 +52,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     let db = AnyPoolOptions::new()
         .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
         .acquire_timeout(Duration::from_secs(10))
+        // A SQLite connection is a file handle that does not go stale: no ping before each
+        // use (it was a second round trip to the connection's worker thread per query).
+        .test_before_acquire(backend != Backend::Sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

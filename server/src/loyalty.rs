@@ -659,30 +659,35 @@ async fn lock_balance(conn: &mut AnyConnection, shop_id: &str, profile: &str) ->
     Ok(row.map_or(0, |(balance,)| balance))
 }
 
-/// The credits of a profile by when they were earned, oldest first (reversals net against
-/// their order's accrual), and which of them count towards tiers.
+/// The sum of a profile's lines (its balance: the ledger's invariant) and its credits by when
+/// they were earned, oldest first (reversals net against their order's accrual), marked when
+/// they count towards tiers. One query.
 async fn credits(
     conn: &mut AnyConnection,
     shop_id: &str,
     profile: &str,
-) -> sqlx::Result<Vec<Credit>> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+) -> sqlx::Result<(i64, Vec<Credit>)> {
+    let rows: Vec<(String, Option<i64>, i64)> = sqlx::query_as(
         "SELECT kind, earned_at, CAST(SUM(points) AS BIGINT) FROM loyalty_ledger
-         WHERE shop_id = $1 AND profile_id = $2 AND earned_at IS NOT NULL
+         WHERE shop_id = $1 AND profile_id = $2
          GROUP BY kind, earned_at ORDER BY earned_at",
     )
     .bind(shop_id)
     .bind(profile)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
+    let sum = rows.iter().map(|(_, _, points)| points).sum();
+    let credits = rows
         .into_iter()
-        .map(|(kind, earned_at, points)| Credit {
-            earned_at,
-            points,
-            qualifying: kind == "accrual" || kind == "reversal",
+        .filter_map(|(kind, earned_at, points)| {
+            Some(Credit {
+                earned_at: earned_at?,
+                points,
+                qualifying: kind == "accrual" || kind == "reversal",
+            })
         })
-        .collect())
+        .collect();
+    Ok((sum, credits))
 }
 
 /// Points earned at one time.
@@ -741,7 +746,7 @@ pub async fn settle_expiry(
     if balance == 0 {
         return Ok(0);
     }
-    let credits = credits(conn, shop_id, profile).await?;
+    let (_, credits) = credits(conn, shop_id, profile).await?;
     let (expired, _) = expiry_of(&credits, balance, lifetime, now);
     if expired > 0 {
         let line = NewLine {
@@ -762,25 +767,6 @@ pub async fn settle_expiry(
     Ok(expired)
 }
 
-/// Whether the account has expired points not yet written off (reads only).
-pub async fn expiry_due(
-    conn: &mut AnyConnection,
-    shop_id: &str,
-    programme: &Programme,
-    profile: &str,
-    now: i64,
-) -> sqlx::Result<bool> {
-    let Some(lifetime) = programme.expiry() else {
-        return Ok(false);
-    };
-    let balance = balance(conn, shop_id, profile).await?;
-    if balance == 0 {
-        return Ok(false);
-    }
-    let credits = credits(conn, shop_id, profile).await?;
-    Ok(expiry_of(&credits, balance, lifetime, now).0 > 0)
-}
-
 /// The balance of `profile` (0 without an account).
 pub async fn balance(conn: &mut AnyConnection, shop_id: &str, profile: &str) -> sqlx::Result<i64> {
     let row: Option<(i64,)> = sqlx::query_as(
@@ -793,8 +779,9 @@ pub async fn balance(conn: &mut AnyConnection, shop_id: &str, profile: &str) -> 
     Ok(row.map_or(0, |(balance,)| balance))
 }
 
-/// The account of `profile` (`None`: a member with no points yet) with its latest `lines`.
-/// Call [`settle_expiry`] first when [`expiry_due`] says so, or expired points still show.
+/// The account of `profile` (`None`: a member with no points yet) with its latest `lines`,
+/// and whether points have expired that are not written off yet (then [`settle_expiry`] and
+/// read again: this account still counts them).
 pub async fn account(
     conn: &mut AnyConnection,
     shop_id: &str,
@@ -802,11 +789,10 @@ pub async fn account(
     profile: Option<&str>,
     lines: u32,
     now: i64,
-) -> sqlx::Result<LoyaltyAccount> {
-    let (balance, credits, ledger) = match profile {
-        None => (0, Vec::new(), Vec::new()),
+) -> sqlx::Result<(LoyaltyAccount, bool)> {
+    let ((balance, credits), ledger) = match profile {
+        None => ((0, Vec::new()), Vec::new()),
         Some(profile) => (
-            balance(conn, shop_id, profile).await?,
             credits(conn, shop_id, profile).await?,
             latest_lines(conn, shop_id, profile, lines).await?,
         ),
@@ -823,10 +809,11 @@ pub async fn account(
         threshold: next.threshold,
         points_needed: next.threshold - qualifying,
     });
-    let next_expiry = programme
-        .expiry()
-        .and_then(|lifetime| expiry_of(&credits, balance, lifetime, now).1);
-    Ok(LoyaltyAccount {
+    let (expired, next_expiry) = match programme.expiry() {
+        Some(lifetime) => expiry_of(&credits, balance, lifetime, now),
+        None => (0, None),
+    };
+    let account = LoyaltyAccount {
         balance,
         value: programme.value_of(balance),
         tier: Tier {
@@ -838,7 +825,8 @@ pub async fn account(
         tier_window_days: programme.get().tier_window_days,
         next_expiry,
         lines: ledger,
-    })
+    };
+    Ok((account, expired > 0))
 }
 
 type LineRow = (

@@ -68,23 +68,27 @@ async fn programme_of(conn: &mut sqlx::AnyConnection, shop_id: &str) -> Result<P
 /// expired since the account was last touched).
 async fn current_account(
     state: &AppState,
+    mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
     shop_id: &str,
     programme: &Programme,
     profile: Option<&str>,
     lines: u32,
     now: i64,
 ) -> Result<LoyaltyAccount> {
-    let mut conn = state.db.acquire().await?;
-    if let Some(profile) = profile {
-        if loyalty::expiry_due(&mut conn, shop_id, programme, profile, now).await? {
-            drop(conn);
-            let mut tx = crate::db::begin_write(&state.db).await?;
-            loyalty::settle_expiry(&mut tx, shop_id, programme, profile, now).await?;
-            tx.commit().await?;
-            conn = state.db.acquire().await?;
-        }
-    }
-    Ok(loyalty::account(&mut conn, shop_id, programme, profile, lines, now).await?)
+    let (account, expiry_due) =
+        loyalty::account(&mut conn, shop_id, programme, profile, lines, now).await?;
+    let Some(profile) = profile.filter(|_| expiry_due) else {
+        return Ok(account);
+    };
+    // Never wait for a second connection while holding one: under load every request would
+    // hold one and wait for another.
+    drop(conn);
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    loyalty::settle_expiry(&mut tx, shop_id, programme, profile, now).await?;
+    let (account, _) =
+        loyalty::account(&mut tx, shop_id, programme, Some(profile), lines, now).await?;
+    tx.commit().await?;
+    Ok(account)
 }
 
 /// A signed-in customer's points: balance and its worth, tier and progress, the latest
@@ -120,7 +124,6 @@ async fn account(
 ) -> Result<Json<LoyaltyResponse>> {
     let lines = lines_of(query.lines)?;
     let now = unix_now();
-    let programme = programme_of(&mut *state.db.acquire().await?, &shop.id).await?;
     let customer = match &query.customer_token {
         None => None,
         // A page left open outlives its token: the shopper is asked to log in again.
@@ -129,6 +132,8 @@ async fn account(
             other => Some(other?),
         },
     };
+    let mut conn = state.db.acquire().await?;
+    let programme = programme_of(&mut conn, &shop.id).await?;
     let Some(customer) = customer else {
         let program = programme.get();
         let earn = query
@@ -143,9 +148,17 @@ async fn account(
         })));
     };
     let key = ProfileKey::Customer(customer.customer_id);
-    let profile = profiles::find(&mut *state.db.acquire().await?, &shop.id, &key).await?;
-    let account =
-        current_account(&state, &shop.id, &programme, profile.as_deref(), lines, now).await?;
+    let profile = profiles::find(&mut conn, &shop.id, &key).await?;
+    let account = current_account(
+        &state,
+        conn,
+        &shop.id,
+        &programme,
+        profile.as_deref(),
+        lines,
+        now,
+    )
+    .await?;
     Ok(Json(LoyaltyResponse::Member(account)))
 }
 
@@ -199,8 +212,16 @@ async fn member_account(
     let profile = profiles::find(&mut conn, &shop.id, &key)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("{} `{}`", key.kind(), key.id())))?;
-    drop(conn);
-    let account = current_account(&state, &shop.id, &programme, Some(&profile), lines, now).await?;
+    let account = current_account(
+        &state,
+        conn,
+        &shop.id,
+        &programme,
+        Some(&profile),
+        lines,
+        now,
+    )
+    .await?;
     Ok(Json(account))
 }
 
@@ -332,7 +353,8 @@ async fn adjust(
         reason,
     };
     loyalty::adjust(&mut tx, &shop.id, &programme, &adjustment, now).await?;
-    let account = loyalty::account(
+    // The adjustment wrote off expired points first: the account is current.
+    let (account, _) = loyalty::account(
         &mut tx,
         &shop.id,
         &programme,
