@@ -159,10 +159,16 @@ impl LocalFormat {
     }
 
     /// Day and month of `at` (ms since the epoch) on the shopper's clock: `12.11.` in de-DE,
-    /// `12/11` in en-GB, `11/12` in en-US.
-    pub fn day_month(&self, at: f64) -> String {
-        let options = [("day", "numeric"), ("month", "numeric")];
-        self.format("DateTimeFormat", &options, at)
+    /// `12/11` in en-GB, `11/12` in en-US; with `year`, `12.11.27` (two digits: it fits the
+    /// narrow rows it is shown in).
+    pub fn day_month(&self, at: f64, year: bool) -> String {
+        let options = [
+            ("day", "numeric"),
+            ("month", "numeric"),
+            ("year", "2-digit"),
+        ];
+        let options = if year { &options[..] } else { &options[..2] };
+        self.format("DateTimeFormat", options, at)
             .unwrap_or_default()
     }
 

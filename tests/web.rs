@@ -1259,15 +1259,24 @@ fn element(host: &HtmlElement, selector: &str) -> Element {
         .unwrap_or_else(|| panic!("no {selector} in {}", host.inner_html()))
 }
 
-/// The text of each ledger line and its `data-kind`.
+/// Each ledger line's `data-kind`, and its parts (points, what, date) joined by ` · `.
 fn ledger(host: &HtmlElement) -> Vec<(String, String)> {
     let lines = host.query_selector_all(".vitrine-loyalty__line").unwrap();
     (0..lines.length())
         .map(|i| {
             let line: Element = lines.item(i).unwrap().unchecked_into();
+            let parts = line.children();
+            let text = if parts.length() == 0 {
+                line.text_content().unwrap_or_default()
+            } else {
+                (0..parts.length())
+                    .map(|i| parts.item(i).unwrap().text_content().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            };
             (
                 line.get_attribute("data-kind").unwrap_or_default(),
-                plain(&line.text_content().unwrap_or_default()),
+                plain(&text),
             )
         })
         .collect()
@@ -1441,7 +1450,7 @@ async fn loyalty_in_the_top_tier_shows_a_full_bar_and_the_next_expiry() {
     assert_eq!(text_of(&host, ".vitrine-loyalty__balance"), "1 Punkt");
     assert_eq!(
         text_of(&host, ".vitrine-loyalty__value"),
-        "Wert: 0,01 € · 50 Punkte verfallen am 31.3."
+        "Wert: 0,01 € · 50 Punkte verfallen am 31.3.26"
     );
     assert_eq!(
         text_of(&host, ".vitrine-loyalty__next"),

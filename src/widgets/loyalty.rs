@@ -3,7 +3,7 @@
 //!
 //! A member sees her balance and what it is worth, her tier as a badge, a progress bar to the
 //! next tier (`role="progressbar"` with its values for screen readers) and her latest ledger
-//! lines with channel and store: `+120 Punkte · Einkauf in Filiale Ulm Münsterplatz · 12.11.`.
+//! lines with channel and store (`+120 Punkte`, `Einkauf in Filiale Ulm Münsterplatz`, `12.11.`).
 //! A guest (no customer token, or one the API did not accept) sees what purchases earn and a
 //! link to join or log in: the placeholder's `data-join-url`, else the programme's, else none.
 //!
@@ -207,7 +207,7 @@ fn show_member(
             texts.points_expire,
             &[
                 ("points", &points(embed, expiry.points, false)),
-                ("date", &formats.day_month(expiry.at as f64 * 1000.0)),
+                ("date", &formats.day_month(expiry.at as f64 * 1000.0, true)),
             ],
         );
         value = [&value, " · ", &expire].concat();
@@ -276,15 +276,14 @@ fn show_member(
             "vitrine-loyalty__points"
         };
         text(&item, "span", class, &points(embed, line.points, true))?;
-        let what = [" · ", &line_text(texts, line)].concat();
-        text(&item, "span", "vitrine-loyalty__what", &what)?;
-        let date = formats.day_month(line.occurred_at as f64 * 1000.0);
         text(
             &item,
             "span",
-            "vitrine-loyalty__date",
-            &[" · ", &date].concat(),
+            "vitrine-loyalty__what",
+            &line_text(texts, line),
         )?;
+        let date = formats.day_month(line.occurred_at as f64 * 1000.0, false);
+        text(&item, "span", "vitrine-loyalty__date", &date)?;
     }
     Ok(())
 }

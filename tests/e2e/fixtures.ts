@@ -94,3 +94,48 @@ export class AvailabilityWidget {
     await this.postcode.press('Enter');
   }
 }
+
+/** The loyalty points widget on a page. */
+export class LoyaltyWidget {
+  readonly host: Locator;
+  readonly section: Locator;
+  readonly heading: Locator;
+  readonly tier: Locator;
+  readonly balance: Locator;
+  readonly value: Locator;
+  readonly progress: Locator;
+  readonly next: Locator;
+  readonly lines: Locator;
+  readonly pitch: Locator;
+  readonly join: Locator;
+
+  constructor(page: Page) {
+    this.host = page.locator('[data-vitrine="loyalty"]');
+    this.section = this.host.locator('.vitrine-loyalty');
+    this.heading = this.host.locator('.vitrine-loyalty__heading');
+    this.tier = this.host.locator('.vitrine-loyalty__tier');
+    this.balance = this.host.locator('.vitrine-loyalty__balance');
+    this.value = this.host.locator('.vitrine-loyalty__value');
+    this.progress = this.host.getByRole('progressbar');
+    this.next = this.host.locator('.vitrine-loyalty__next');
+    this.lines = this.host.locator('.vitrine-loyalty__line');
+    this.pitch = this.host.locator('.vitrine-loyalty__pitch');
+    this.join = this.host.getByRole('link', { name: 'Anmelden oder Mitglied werden' });
+  }
+
+  /** Whether the skeleton is showing (the answer has not come yet). */
+  async loading(): Promise<boolean> {
+    return (await this.section.getAttribute('aria-busy')) === 'true';
+  }
+
+  /** The ledger lines, newest first: each line's parts (points, what, date) joined by " · ",
+   *  with Intl's no-break spaces as spaces. */
+  async ledger(): Promise<string[]> {
+    return this.lines.evaluateAll((lines) =>
+      lines.map((line) =>
+        (line.children.length ? [...line.children].map((part) => part.textContent).join(' · ') : line.textContent ?? '')
+          .replace(/[\u00a0\u202f]/g, ' '),
+      ),
+    );
+  }
+}
