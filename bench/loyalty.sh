@@ -35,6 +35,15 @@ PY
 {
   echo "Vitrine loyalty load figures — $(date -u +%F), $(nproc) cores, SQLite, release build"
   echo
+  # The same purchases without a programme first: what accrual adds to ingestion.
+  auth=(-H "authorization: Bearer $sk")
+  curl -sf "${auth[@]}" "$api/v1/loyalty/program" >"$dir/program.json"
+  curl -sf "${auth[@]}" -X DELETE "$api/v1/loyalty/program"
+  echo "without a loyalty programme:"
+  python3 bench/ingest.py --api "$api" --key "$sk" --customers 10000 --batches 10 --purchase-every 1
+  curl -sf "${auth[@]}" -X PUT -H 'content-type: application/json' \
+    --data-binary @"$dir/program.json" "$api/v1/loyalty/program" >/dev/null
+  echo "with the demo programme (every purchase earns):"
   python3 bench/ingest.py --api "$api" --key "$sk" --customers 10000 --batches 10 --purchase-every 1
   python3 bench/ingest.py --api "$api" --key "$sk" --customers 10000 --batches 10 --purchase-every 1
   curl -sf "$api/v1/loyalty?key=$pk&customer_token=$(head -1 "$dir/tokens.txt")" |

@@ -1175,3 +1175,36 @@ fn random_sequences_keep_the_ledger_exact() {
         })
         .unwrap();
 }
+
+#[tokio::test]
+async fn one_bulk_request_earns_as_its_events_would_one_by_one() {
+    let app = spawn_app().await;
+    let now = unix_now();
+    let who = Who::Customer("K-B1");
+    // In one request: Silber is reached by the first purchase and counts for the second; the
+    // same order twice earns once; a return after its purchase takes back; a purchase after
+    // the return earns at the tier then.
+    send(
+        &app,
+        &[
+            purchase("b-1", who, "B-1", None, &[("AH-1001", 1, 60000)], now - 50),
+            purchase("b-2", who, "B-2", None, &[("AH-1001", 1, 10000)], now - 40),
+            purchase(
+                "b-2-again",
+                who,
+                "B-2",
+                Some("ulm-muensterplatz"),
+                &[("AH-1001", 9, 10000)],
+                now - 35,
+            ),
+            return_of("b-3", who, "B-1", &[("AH-1001", 1)]),
+            purchase("b-4", who, "B-4", None, &[("AH-1001", 1, 10000)], now - 20),
+        ],
+    )
+    .await;
+    let body = account(&app, "K-B1").await;
+    // 600 + 125 − 600 + 100 (back in Bronze after the return: 125 qualifying points).
+    assert_eq!(body["balance"], 225, "{body}");
+    assert_eq!(body["qualifying_points"], 225);
+    assert_ledger_invariants(&app).await;
+}
