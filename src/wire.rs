@@ -2,6 +2,8 @@
 //! the wire types of `vitrine-types` (recommendations, loyalty; the availability answer into
 //! [`Availability`], the same fields with opening hours in a fixed per-weekday array).
 //!
+//! Every reader goes through `Reader`, which keeps the first error and reads on.
+//!
 //! Deliberately not serde: `serde_wasm_bindgen` plus serde's error messages (which format
 //! floats and escape strings) cost about as much wasm as all of Leptos that the widget uses.
 //! The checks are those of the types' `Deserialize`: every field present with the right type,
@@ -18,60 +20,16 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// The answer of `GET /v1/recommendations`.
 pub fn recommendations(json: &JsValue) -> Result<RecommendationsResponse, String> {
-    let items = field(json, "items")?
-        .dyn_into::<js_sys::Array>()
-        .map_err(|_| "`items` is not an array".to_string())?;
-    Ok(RecommendationsResponse {
-        recommendation_id: string(json, "recommendation_id")?,
-        items: items
+    let mut r = Reader::default();
+    let answer = RecommendationsResponse {
+        recommendation_id: r.read(json, "recommendation_id", string),
+        items: r
+            .read(json, "items", array)
             .iter()
-            .map(|item| recommended_product(&item))
-            .collect::<Result<_, _>>()?,
-    })
-}
-
-fn recommended_product(item: &JsValue) -> Result<RecommendedProduct, String> {
-    let price = field(item, "price")?;
-    let reason = field(item, "reason")?;
-    Ok(RecommendedProduct {
-        sku: string(item, "sku")?,
-        title: string(item, "title")?,
-        url: string(item, "url")?,
-        image_url: string(item, "image_url")?,
-        price: money(&price)?,
-        reason: recommendation_reason(&reason)?,
-    })
-}
-
-/// `#[serde(tag = "kind", rename_all = "snake_case")]`
-fn recommendation_reason(reason: &JsValue) -> Result<RecommendationReason, String> {
-    Ok(match string(reason, "kind")?.as_str() {
-        "bought_together_with" => RecommendationReason::BoughtTogetherWith {
-            sku: string(reason, "sku")?,
-        },
-        "because_you_bought" => RecommendationReason::BecauseYouBought {
-            sku: string(reason, "sku")?,
-            channel: channel(reason, "channel")?,
-            store_id: optional_string(reason, "store_id")?,
-            store_name: optional_string(reason, "store_name")?,
-        },
-        "because_you_viewed" => RecommendationReason::BecauseYouViewed {
-            sku: string(reason, "sku")?,
-        },
-        "popular" => RecommendationReason::Popular,
-        "trending" => RecommendationReason::Trending,
-        "catalogue" => RecommendationReason::Catalogue,
-        other => return Err(unknown("reason", other)),
-    })
-}
-
-fn channel(value: &JsValue, name: &str) -> Result<Channel, String> {
-    Ok(match string(value, name)?.as_str() {
-        "web" => Channel::Web,
-        "app" => Channel::App,
-        "store" => Channel::Store,
-        other => return Err(unknown("channel", other)),
-    })
+            .map(|item| r.recommended_product(&item))
+            .collect(),
+    };
+    r.finish(answer)
 }
 
 /// The answer of `GET /v1/loyalty`: `#[serde(tag = "status", rename_all = "snake_case")]`.
@@ -117,21 +75,35 @@ pub fn loyalty(json: &JsValue) -> Result<LoyaltyResponse, String> {
                 },
             })
         }
-        // Not even an object: the reader's error says so.
-        other => return Err(r.error.unwrap_or_else(|| unknown("status", other))),
+        // Not even an object: the reader's error says so (it comes first).
+        other => {
+            r.fail(unknown("status", other));
+            return Err(r.error.unwrap_or_default());
+        }
     };
-    r.error.map_or(Ok(answer), Err)
+    r.finish(answer)
 }
 
-/// Reads fields and keeps the first error instead of returning at it. A reader of many fields
-/// stays small this way: no early return per field, each with its own code to drop what was
-/// read before it (the availability reader, written with `?`, cost twice as much per field).
+/// Reads fields and keeps the first error instead of returning at it. Readers of many fields
+/// stay small this way: no early return per field, each with its own code to drop what was
+/// read before it. (The recommendations and availability readers written with `?` cost 753 B
+/// brotli more wasm; docs/bundle-size.md.)
 #[derive(Default)]
 struct Reader {
     error: Option<String>,
 }
 
 impl Reader {
+    /// Keeps `err` unless an earlier error is kept already.
+    fn fail(&mut self, err: String) {
+        self.error.get_or_insert(err);
+    }
+
+    /// `value` when nothing went wrong, else the first error.
+    fn finish<T>(self, value: T) -> Result<T, String> {
+        self.error.map_or(Ok(value), Err)
+    }
+
     /// The field `name` of `value` as `read` reads it; its default on an error, which is kept.
     fn read<T: Default>(
         &mut self,
@@ -140,7 +112,7 @@ impl Reader {
         read: fn(&JsValue, &str) -> Result<T, String>,
     ) -> T {
         read(value, name).unwrap_or_else(|err| {
-            self.error.get_or_insert(err);
+            self.fail(err);
             T::default()
         })
     }
@@ -156,11 +128,85 @@ impl Reader {
         let text = self.read(value, name, string);
         let found = names.iter().position(|n| *n == text).map(|i| choices[i]);
         if found.is_none() {
-            self.error.get_or_insert(unknown(name, &text));
+            self.fail(unknown(name, &text));
         }
         found
     }
 
+    fn recommended_product(&mut self, item: &JsValue) -> RecommendedProduct {
+        let price = self.read(item, "price", field);
+        let reason = self.read(item, "reason", field);
+        RecommendedProduct {
+            sku: self.read(item, "sku", string),
+            title: self.read(item, "title", string),
+            url: self.read(item, "url", string),
+            image_url: self.read(item, "image_url", string),
+            price: self.money(&price),
+            reason: self.recommendation_reason(&reason),
+        }
+    }
+
+    /// `#[serde(tag = "kind", rename_all = "snake_case")]`
+    fn recommendation_reason(&mut self, reason: &JsValue) -> RecommendationReason {
+        match self.read(reason, "kind", string).as_str() {
+            "bought_together_with" => RecommendationReason::BoughtTogetherWith {
+                sku: self.read(reason, "sku", string),
+            },
+            "because_you_bought" => RecommendationReason::BecauseYouBought {
+                sku: self.read(reason, "sku", string),
+                channel: self.channel(reason).unwrap_or(Channel::Web),
+                store_id: self.read(reason, "store_id", optional_string),
+                store_name: self.read(reason, "store_name", optional_string),
+            },
+            "because_you_viewed" => RecommendationReason::BecauseYouViewed {
+                sku: self.read(reason, "sku", string),
+            },
+            "popular" => RecommendationReason::Popular,
+            "trending" => RecommendationReason::Trending,
+            "catalogue" => RecommendationReason::Catalogue,
+            other => {
+                self.fail(unknown("reason", other));
+                RecommendationReason::Popular
+            }
+        }
+    }
+
+    fn store(&mut self, store: &JsValue) -> Store {
+        let levels = [StockLevel::InStock, StockLevel::Low, StockLevel::Out];
+        Store {
+            store_id: self.read(store, "store_id", string),
+            name: self.read(store, "name", string),
+            street: self.read(store, "street", string),
+            postcode: self.read(store, "postcode", string),
+            city: self.read(store, "city", string),
+            country: self.read(store, "country", string),
+            usual: self.read(store, "usual", boolean),
+            distance_m: self.read(store, "distance_m", |store, name| {
+                optional(store, name, unsigned)
+            }),
+            stock: self
+                .choice(store, "stock", &["in_stock", "low", "out"], &levels)
+                .unwrap_or(StockLevel::Out),
+            timezone: self.read(store, "timezone", string),
+            open_now: self.read(store, "open_now", boolean),
+            next_change_at: self.read(store, "next_change_at", optional_string),
+            opening_hours: self.read(store, "opening_hours", |store, name| {
+                opening_hours(&field(store, name)?)
+            }),
+            pickup: present(store, "pickup").map(|pickup| Pickup {
+                ready_at: self.read(&pickup, "ready_at", string),
+                days_from_today: self.read(&pickup, "days_from_today", unsigned),
+            }),
+        }
+    }
+
+    /// `"web"`, `"app"` or `"store"`.
+    fn channel(&mut self, value: &JsValue) -> Option<Channel> {
+        let channels = [Channel::Web, Channel::App, Channel::Store];
+        self.choice(value, "channel", &["web", "app", "store"], &channels)
+    }
+
+    /// `{"amount_minor": 1999, "currency": "EUR"}`.
     fn money(&mut self, value: &JsValue) -> Money {
         Money {
             amount_minor: self.read(value, "amount_minor", integer),
@@ -182,14 +228,7 @@ impl Reader {
                 .unwrap_or(Accrual),
             points: self.read(line, "points", integer),
             occurred_at: self.read(line, "occurred_at", integer),
-            channel: present(line, "channel").and_then(|_| {
-                self.choice(
-                    line,
-                    "channel",
-                    &["web", "app", "store"],
-                    &[Channel::Web, Channel::App, Channel::Store],
-                )
-            }),
+            channel: present(line, "channel").and_then(|_| self.channel(line)),
             store_id: self.read(line, "store_id", optional_string),
             store_name: self.read(line, "store_name", optional_string),
             order_id: self.read(line, "order_id", optional_string),
@@ -279,63 +318,44 @@ impl From<StoreAvailability> for Store {
 
 /// The answer of `GET /v1/availability`.
 pub fn availability(json: &JsValue) -> Result<Availability, String> {
-    let origin = field(json, "origin")?;
-    Ok(Availability {
-        sku: string(json, "sku")?,
+    use OriginSource::*;
+    let mut r = Reader::default();
+    let origin = r.read(json, "origin", field);
+    let sources = [
+        "coordinates",
+        "postcode",
+        "usual_store",
+        "default_region",
+        "none",
+    ];
+    let answer = Availability {
+        sku: r.read(json, "sku", string),
         origin: AvailabilityOrigin {
-            source: match string(&origin, "source")?.as_str() {
-                "coordinates" => OriginSource::Coordinates,
-                "postcode" => OriginSource::Postcode,
-                "usual_store" => OriginSource::UsualStore,
-                "default_region" => OriginSource::DefaultRegion,
-                "none" => OriginSource::None,
-                other => return Err(unknown("origin source", other)),
-            },
-            lat: optional(&origin, "lat", number)?,
-            lon: optional(&origin, "lon", number)?,
-            postcode: optional_string(&origin, "postcode")?,
-            country: optional_string(&origin, "country")?,
-            place: optional_string(&origin, "place")?,
+            source: r
+                .choice(
+                    &origin,
+                    "source",
+                    &sources,
+                    &[Coordinates, Postcode, UsualStore, DefaultRegion, None],
+                )
+                .unwrap_or(None),
+            lat: r.read(&origin, "lat", |origin, name| {
+                optional(origin, name, number)
+            }),
+            lon: r.read(&origin, "lon", |origin, name| {
+                optional(origin, name, number)
+            }),
+            postcode: r.read(&origin, "postcode", optional_string),
+            country: r.read(&origin, "country", optional_string),
+            place: r.read(&origin, "place", optional_string),
         },
-        stores: {
-            // Loops rather than `collect::<Result<…>>`, which copies the parser per use.
-            let mut stores = Vec::new();
-            for store in array(json, "stores")?.iter() {
-                stores.push(store_availability(&store)?);
-            }
-            stores
-        },
-    })
-}
-
-fn store_availability(store: &JsValue) -> Result<Store, String> {
-    Ok(Store {
-        store_id: string(store, "store_id")?,
-        name: string(store, "name")?,
-        street: string(store, "street")?,
-        postcode: string(store, "postcode")?,
-        city: string(store, "city")?,
-        country: string(store, "country")?,
-        usual: boolean(store, "usual")?,
-        distance_m: optional(store, "distance_m", unsigned)?,
-        stock: match string(store, "stock")?.as_str() {
-            "in_stock" => StockLevel::InStock,
-            "low" => StockLevel::Low,
-            "out" => StockLevel::Out,
-            other => return Err(unknown("stock level", other)),
-        },
-        timezone: string(store, "timezone")?,
-        open_now: boolean(store, "open_now")?,
-        next_change_at: optional_string(store, "next_change_at")?,
-        opening_hours: opening_hours(&field(store, "opening_hours")?)?,
-        pickup: optional(store, "pickup", |store, name| {
-            let pickup = field(store, name)?;
-            Ok(Pickup {
-                ready_at: string(&pickup, "ready_at")?,
-                days_from_today: unsigned(&pickup, "days_from_today")?,
-            })
-        })?,
-    })
+        stores: r
+            .read(json, "stores", array)
+            .iter()
+            .map(|store| r.store(&store))
+            .collect(),
+    };
+    r.finish(answer)
 }
 
 /// `{"mon": [["10:00", "20:00"]], …}`: every key a weekday, every interval two strings.
@@ -361,14 +381,6 @@ fn opening_hours(hours: &JsValue) -> Result<Week, String> {
         week[weekday] = intervals;
     }
     Ok(week)
-}
-
-/// `{"amount_minor": 1999, "currency": "EUR"}`.
-fn money(value: &JsValue) -> Result<Money, String> {
-    Ok(Money {
-        amount_minor: integer(value, "amount_minor")?,
-        currency: string(value, "currency")?,
-    })
 }
 
 /// `unknown stock level `plenty``: one formatting site for every enum (each costs wasm).
