@@ -52,6 +52,17 @@ export VITRINE_LOG="warn,vitrine_server=info"
 VITRINE_PK="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["publishable_key"])' <"$work/shop.json")"
 VITRINE_SK="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["secret_key"])' <"$work/shop.json")"
 export VITRINE_PK VITRINE_SK
+# A loyalty programme, so the loyalty routes answer more than 404 `no_loyalty_program`.
+cat >"$work/programme.json" <<'JSON'
+{"earn": [{"currency": "EUR", "points": 1, "per_minor": 100}],
+ "tiers": [{"name": "Bronze", "threshold": 0, "multiplier_percent": 100},
+           {"name": "Gold", "threshold": 1000, "multiplier_percent": 150}],
+ "tier_window_days": 365, "expiry_days": 730,
+ "point_value": {"points": 100, "value": {"amount_minor": 100, "currency": "EUR"}},
+ "redemption": {"min_points": 1, "step_points": 1, "coupon_validity_days": 30}}
+JSON
+shop_id="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <"$work/shop.json")"
+"$server_bin" shop configure --shop "$shop_id" --loyalty-program "$work/programme.json" >/dev/null
 
 # Customer tokens as a shop's backend signs them: "<id>.<expiry>.<hex HMAC-SHA256(sk, id.expiry)>".
 mkdir -p target/schemathesis

@@ -243,6 +243,7 @@ pub struct LoyaltyInvitation {
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentRequest {
     /// Client-made id: the same id again changes nothing (1–64 of `A-Z a-z 0-9 _ - . :`).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.:-]{1,64}$"))]
     pub id: String,
     /// The customer, by the shop's customer id …
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,8 +252,13 @@ pub struct AdjustmentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<String>,
     /// Points to add (positive) or take (negative), not 0; never below a zero balance.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = -1_000_000_000, maximum = 1_000_000_000)
+    )]
     pub points: i64,
     /// Why (1–200 characters), shown to the customer.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub reason: String,
 }
 
@@ -264,6 +270,7 @@ pub struct AdjustmentRequest {
 #[serde(deny_unknown_fields)]
 pub struct RedemptionRequest {
     /// Client-made id: the same id again answers the same coupon and takes nothing more.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.:-]{1,64}$"))]
     pub id: String,
     /// Secret key only: the shop's customer id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,6 +282,7 @@ pub struct RedemptionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_token: Option<String>,
     /// Points to redeem: at least the programme's minimum, a multiple of its step.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub points: i64,
 }
 
@@ -301,7 +309,9 @@ pub struct Coupon {
 #[serde(deny_unknown_fields)]
 pub struct CouponRedemption {
     /// The code.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub code: String,
-    /// The order or receipt it was used on.
+    /// The order or receipt it was used on (1–64 of `A-Z a-z 0-9 _ - . :`).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.:-]{1,64}$"))]
     pub order_id: String,
 }
