@@ -179,6 +179,14 @@ fn write_turn(url: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
         .clone()
 }
 
+/// Whether a statement built for `rows` rows (of at most `full` per statement) is worth
+/// keeping prepared: the full size and a single row recur; the remainder of a batch has a new
+/// size almost every time, and each cached size held its own compiled statement per
+/// connection (tens of MB over a bulk import).
+pub fn worth_caching(rows: usize, full: usize) -> bool {
+    rows == 1 || rows == full
+}
+
 /// Placeholders for statements built with many parameters (multi-row INSERTs, `IN` lists):
 /// `$1, $2, …` on PostgreSQL, plain `?` on SQLite. SQLite looks each numbered parameter up by
 /// name in a list, which makes binding thousands of `$N` quadratic (it was 80 % of bulk

@@ -233,7 +233,8 @@ pub async fn store_all(
              RETURNING event_id",
             crate::db::Params::of(conn).rows(chunk.len(), 14)
         );
-        let mut query = sqlx::query_as::<_, (String,)>(&sql);
+        let mut query = sqlx::query_as::<_, (String,)>(&sql)
+            .persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_INSERT));
         for (profile, event) in chunk {
             let row = EventRow::of(event);
             query = query
@@ -399,7 +400,8 @@ pub async fn record_sales(
              ON CONFLICT DO NOTHING",
             crate::db::Params::of(conn).rows(chunk.len(), 11)
         );
-        let mut query = sqlx::query(&sql);
+        let mut query =
+            sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_INSERT));
         for (sale, line_no, line) in chunk {
             query = query
                 .bind(shop_id)

@@ -420,7 +420,8 @@ async fn accrue(
              VALUES {}",
             crate::db::Params::of(conn).rows(chunk.len(), 10)
         );
-        let mut query = sqlx::query(&sql);
+        let mut query =
+            sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT));
         for (purchase, rate, multiplier, lines, points) in chunk {
             query = query
                 .bind(shop_id)
@@ -461,7 +462,8 @@ async fn accrue(
              DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance",
             crate::db::Params::of(conn).rows(chunk.len(), 3)
         );
-        let mut query = sqlx::query(&sql);
+        let mut query =
+            sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT));
         for (profile, points) in chunk {
             query = query.bind(shop_id).bind(*profile).bind(*points);
         }
@@ -484,7 +486,9 @@ async fn known_orders<'p>(
             params.one(1),
             params.list(2, chunk.len())
         );
-        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(shop_id);
+        let mut query = sqlx::query_as::<_, (String,)>(&sql)
+            .persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT))
+            .bind(shop_id);
         for purchase in chunk {
             query = query.bind(purchase.order_id);
         }
@@ -531,6 +535,7 @@ async fn qualifying_history<'p>(
             params.list(4, chunk.len())
         );
         let mut query = sqlx::query_as::<_, (String, i64, i64)>(&sql)
+            .persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT))
             .bind(shop_id)
             .bind(from)
             .bind(to);
@@ -571,7 +576,9 @@ async fn excluded_skus(
             params.list(2, chunk.len()),
             params.list(2 + chunk.len(), categories.len()),
         );
-        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(shop_id);
+        let mut query = sqlx::query_as::<_, (String,)>(&sql)
+            .persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT))
+            .bind(shop_id);
         for sku in chunk {
             query = query.bind(*sku);
         }
@@ -725,7 +732,8 @@ async fn write_lines(
              VALUES {}",
             crate::db::Params::of(conn).rows(chunk.len(), 12)
         );
-        let mut query = sqlx::query(&sql);
+        let mut query =
+            sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT));
         for line in chunk {
             query = query
                 .bind(shop_id)
