@@ -103,6 +103,7 @@ pub async fn create(
     Ok(Coupon {
         code,
         value: coupon.value.clone(),
+        percent: None,
         points: coupon.points,
         expires_at: coupon.expires_at,
         redeemed_at: None,
@@ -124,6 +125,7 @@ fn coupon_of(row: CouponRow) -> (String, Coupon) {
                 amount_minor,
                 currency,
             },
+            percent: None,
             points,
             expires_at,
             redeemed_at,

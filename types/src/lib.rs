@@ -6,6 +6,7 @@
 //! (enabled by the server only) adds their OpenAPI schemas (utoipa).
 
 pub mod availability;
+pub mod cart_recovery;
 pub mod catalogue;
 pub mod consent;
 pub mod customers;
@@ -19,6 +20,10 @@ pub mod recommendations;
 
 pub use availability::{
     AvailabilityOrigin, AvailabilityResponse, OriginSource, Pickup, StockLevel, StoreAvailability,
+};
+pub use cart_recovery::{
+    CartLine, CartPickup, CartRecoveryAction, CartRecoveryActionKind, CartRecoveryOffer,
+    CartRecoveryResponse, CartRecoveryRules, CouponRule,
 };
 pub use catalogue::{ImportResult, OpeningHours, ProductRow, StockRow, StoreRow, Weekday};
 pub use consent::{ConsentState, ConsentUpdate};

@@ -292,8 +292,11 @@ pub struct RedemptionRequest {
 pub struct Coupon {
     /// The code to type at checkout or show at the till (unguessable, one use).
     pub code: String,
-    /// What it takes off.
+    /// What it takes off: an amount (loyalty coupons; cart recovery with an amount rule) …
     pub value: Money,
+    /// … or, when present, a percentage of the order instead (cart recovery), 1–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<u32>,
     /// Points it took (0 for coupons not bought with points).
     pub points: i64,
     /// Last moment it can be used, unix seconds.

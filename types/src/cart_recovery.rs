@@ -1,0 +1,146 @@
+//! Cart recovery: a cart left without purchase comes back as a dialog, on any device of the
+//! customer, with a one-time coupon when the shop's rules allow and the nearest store where
+//! everything can be picked up today. `GET /v1/cart-recovery` (the caller's own profile),
+//! `POST /v1/cart-recovery/actions` (shown, clicked, dismissed), the rules with the secret key.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Coupon, Money};
+
+/// The shop's cart recovery rules (`PUT /v1/cart-recovery/rules`, secret key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CartRecoveryRules {
+    /// Minutes without cart activity or purchase after which a cart counts as abandoned.
+    pub idle_minutes: u32,
+    /// Carts worth less (at current prices) are not recovered; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_cart_value: Option<Money>,
+    /// The coupon offered with the dialog; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<CouponRule>,
+    /// At most one coupon per customer within this many days.
+    pub coupon_once_per_days: u32,
+    /// The dialog is shown at most this many times …
+    pub max_shows: u32,
+    /// … within this many hours (frequency cap, across devices).
+    pub show_window_hours: u32,
+    /// After a dismissal the dialog stays away this many hours, on every device.
+    pub quiet_hours_after_dismiss: u32,
+    /// Where "back to cart" leads (the shop's cart page).
+    pub cart_url: String,
+}
+
+/// What the recovery coupon takes off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CouponRule {
+    /// An amount off (`{"amount_minor": 500, "currency": "EUR"}`) …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    /// … or a percentage off (1–100); exactly one of the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<u32>,
+    /// How long a coupon can be used, in days.
+    pub validity_days: u32,
+}
+
+/// The answer of `GET /v1/cart-recovery`: an offer to show now, or nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CartRecoveryResponse {
+    /// Absent when there is nothing to show: no abandoned cart, its lines bought meanwhile
+    /// (online or in a store), the frequency cap reached or a dismissal's quiet period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<CartRecoveryOffer>,
+}
+
+/// An abandoned cart to bring back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CartRecoveryOffer {
+    /// Names this offer in `POST /v1/cart-recovery/actions`.
+    pub offer_id: String,
+    /// The cart's lines still open, at current prices.
+    pub lines: Vec<CartLine>,
+    /// Their sum at current prices.
+    pub total: Money,
+    /// The one-time coupon, when the rules offer one to this customer now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<Coupon>,
+    /// The nearest store where every line can be picked up today, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup: Option<CartPickup>,
+    /// Where "back to cart" leads.
+    pub cart_url: String,
+    /// When the cart was last touched, unix seconds.
+    pub last_activity_at: i64,
+}
+
+/// One line of an abandoned cart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CartLine {
+    /// The product.
+    pub sku: String,
+    /// Its title.
+    pub title: String,
+    /// Its page.
+    pub url: String,
+    /// Its image.
+    pub image_url: String,
+    /// How many are in the cart.
+    pub quantity: i64,
+    /// The current price of one.
+    pub unit_price: Money,
+    /// Whether it can still be bought (in stock online or in a store).
+    pub available: bool,
+}
+
+/// Where the whole cart can be picked up today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CartPickup {
+    /// The store.
+    pub store_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its city.
+    pub city: String,
+    /// Distance from the shopper (or her usual store, or the shop's default region), km.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    /// When the order can be collected, RFC 3339 with the store's offset.
+    pub ready_at: String,
+}
+
+/// `POST /v1/cart-recovery/actions`: what the shopper did with the dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CartRecoveryAction {
+    /// The browser's anonymous visitor id.
+    pub visitor_id: String,
+    /// The shop-signed customer token, when signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_token: Option<String>,
+    /// The offer, from the answer.
+    pub offer_id: String,
+    /// What happened.
+    pub action: CartRecoveryActionKind,
+}
+
+/// What the shopper did with the dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CartRecoveryActionKind {
+    /// The dialog opened (counts towards the frequency cap).
+    Shown,
+    /// "Back to cart" was clicked.
+    Clicked,
+    /// The dialog was closed (starts the quiet period on every device).
+    Dismissed,
+}
