@@ -11,13 +11,54 @@
   if (widget && sku) widget.dataset.sku = sku;
   if (availability && sku) availability.dataset.sku = sku;
 
+  // The cart of this device (the shop's own, in localStorage); the shop's backend tells
+  // Vitrine about every change, so the cart follows a signed-in customer to her other devices.
+  const CART = 'alpenhaus-warenkorb';
+  const readCart = () => JSON.parse(localStorage.getItem(CART) || '[]');
+  const cartRecommendations = document.getElementById('cart-recommendations');
+  if (cartRecommendations) cartRecommendations.dataset.cart = readCart().map((l) => l.sku).join(',');
+
   fetch('/catalogue.json')
     .then((response) => response.json())
     .then((catalogue) => {
       const grid = document.getElementById('catalogue');
       if (grid) renderGrid(grid, catalogue);
       if (document.getElementById('product')) renderProduct(catalogue);
+      if (document.getElementById('cart-lines')) renderCart();
     });
+
+  function renderCart() {
+    const list = document.getElementById('cart-lines');
+    const lines = readCart();
+    list.replaceChildren(...lines.map((line) => {
+      const item = document.createElement('li');
+      const name = document.createElement('span');
+      name.textContent = line.quantity + ' × ' + line.title;
+      const price = document.createElement('span');
+      price.textContent = euro.format((line.quantity * line.price_minor) / 100);
+      item.append(name, price);
+      return item;
+    }));
+    document.getElementById('cart-empty').hidden = lines.length > 0;
+    document.getElementById('cart-order').disabled = lines.length === 0;
+    const total = lines.reduce((sum, l) => sum + l.quantity * l.price_minor, 0);
+    document.getElementById('cart-total').textContent = euro.format(total / 100);
+  }
+
+  const orderButton = document.getElementById('cart-order');
+  if (orderButton) {
+    orderButton.addEventListener('click', () => {
+      const lines = readCart().map((l) => ({ sku: l.sku, quantity: l.quantity }));
+      fetch('/bestellung', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lines }) })
+        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+        .then((answer) => {
+          localStorage.removeItem(CART);
+          renderCart();
+          document.getElementById('cart-done').textContent = 'Danke! Bestellung ' + answer.order_id + ' ist eingegangen.';
+        })
+        .catch(() => { document.getElementById('cart-done').textContent = 'Die Bestellung ist fehlgeschlagen.'; });
+    });
+  }
 
   function renderGrid(grid, catalogue) {
     for (const product of catalogue.products) {
@@ -50,6 +91,23 @@
     document.getElementById('product-price').textContent = euro.format(product.price_minor / 100);
     document.getElementById('product-description').textContent = product.description;
     document.getElementById('product').dataset.sku = product.sku;
+    const button = document.getElementById('add-to-cart');
+    const status = document.getElementById('add-to-cart-status');
+    button.addEventListener('click', () => {
+      const select = document.getElementById('variant');
+      const chosen = (select && select.value) || product.sku;
+      fetch('/warenkorb', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: chosen, quantity: 1 }) })
+        .then((response) => {
+          if (!response.ok) throw new Error(String(response.status));
+          const lines = readCart();
+          const line = lines.find((l) => l.sku === chosen);
+          if (line) line.quantity += 1;
+          else lines.push({ sku: chosen, title: product.title, price_minor: product.price_minor, quantity: 1 });
+          localStorage.setItem(CART, JSON.stringify(lines));
+          status.textContent = 'Im Warenkorb.';
+        })
+        .catch(() => { status.textContent = 'Konnte nicht in den Warenkorb gelegt werden.'; });
+    });
     // Without ?sku= the page shows the first product; the widget waits for its SKU.
     if (availability) availability.dataset.sku = product.sku;
     renderSizes(product);

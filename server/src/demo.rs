@@ -123,7 +123,7 @@ pub fn demo_programme() -> crate::loyalty::Programme {
             step_points: 100,
             coupon_validity_days: 90,
         },
-        join_url: Some("/konto.html".into()),
+        join_url: Some("/anmelden.html".into()),
     })
     .expect("the demo programme is valid")
 }

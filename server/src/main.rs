@@ -70,11 +70,12 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     .await?;
     tracing::info!("Vitrine API on {api_origin}");
     if let Some(listener) = storefront_listener {
-        let config = StorefrontConfig {
-            dir: args.storefront_dir.clone(),
-            api_origin: api_origin.clone(),
-            publishable_key: demo::DEMO_PUBLISHABLE_KEY.to_string(),
-        };
+        let config = StorefrontConfig::new(
+            args.storefront_dir.clone(),
+            &api_origin,
+            demo::DEMO_PUBLISHABLE_KEY,
+            demo::DEMO_SECRET_KEY,
+        )?;
         tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, storefront::router(config))
                 .with_graceful_shutdown(serve::shutdown_signal())
@@ -195,11 +196,12 @@ async fn configure_loyalty(
 
 async fn run_storefront(args: StorefrontArgs) -> anyhow::Result<()> {
     let listener = serve::bind(args.listen).await?;
-    let config = StorefrontConfig {
-        dir: args.storefront_dir,
-        api_origin: args.api_origin.trim_end_matches('/').to_string(),
-        publishable_key: demo::DEMO_PUBLISHABLE_KEY.to_string(),
-    };
+    let config = StorefrontConfig::new(
+        args.storefront_dir,
+        &args.api_origin,
+        demo::DEMO_PUBLISHABLE_KEY,
+        demo::DEMO_SECRET_KEY,
+    )?;
     println!(
         "Vitrine demo storefront: http://{}/",
         listener.local_addr()?

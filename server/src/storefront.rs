@@ -1,8 +1,13 @@
 //! The demo storefront: a plain HTML/JS shop on its own origin that embeds Vitrine exactly as a
 //! foreign shop would. Its pages name the API origin and key through `{{VITRINE_API}}` and
-//! `{{VITRINE_KEY}}`, filled in here, and every page is sent with a strict
-//! Content-Security-Policy, so each demo run proves the widgets work under one.
+//! `{{VITRINE_KEY}}`, the signed-in customer's token through `{{VITRINE_CUSTOMER_TOKEN}}` and
+//! the header's account link through `{{ACCOUNT}}`, filled in here, and every page is sent
+//! with a strict Content-Security-Policy, so each demo run proves the widgets work under one.
+//! Its backend (sign-in, cart, orders, the till simulator) is in `backend`.
 
+pub mod backend;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,6 +16,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use axum_extra::extract::cookie::CookieJar;
 use tower_http::services::ServeDir;
 
 /// How the storefront is configured.
@@ -22,9 +28,60 @@ pub struct StorefrontConfig {
     pub api_origin: String,
     /// The shop's publishable key.
     pub publishable_key: String,
+    /// The shop's secret key: its backend signs customer tokens and reports events with it.
+    pub secret_key: String,
+    /// Price in cents of every SKU (variants at their product's price), from catalogue.json.
+    pub prices: HashMap<String, i64>,
 }
 
 impl StorefrontConfig {
+    /// The storefront in `dir` (its catalogue.json read for prices) for the shop with these
+    /// keys, embedding the API at `api_origin`.
+    pub fn new(
+        dir: PathBuf,
+        api_origin: &str,
+        publishable_key: &str,
+        secret_key: &str,
+    ) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        #[derive(serde::Deserialize)]
+        struct Catalogue {
+            products: Vec<Product>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Product {
+            sku: String,
+            price_minor: i64,
+            #[serde(default)]
+            variants: Vec<Variant>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Variant {
+            sku: String,
+        }
+        let path = dir.join("catalogue.json");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let catalogue: Catalogue = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a demo catalogue", path.display()))?;
+        let prices = catalogue
+            .products
+            .iter()
+            .flat_map(|product| {
+                std::iter::once(product.sku.clone())
+                    .chain(product.variants.iter().map(|v| v.sku.clone()))
+                    .map(|sku| (sku, product.price_minor))
+            })
+            .collect();
+        Ok(Self {
+            dir,
+            api_origin: api_origin.trim_end_matches('/').to_string(),
+            publishable_key: publishable_key.to_string(),
+            secret_key: secret_key.to_string(),
+            prices,
+        })
+    }
+
     /// The policy every page is served with: scripts only from the shop and the API, wasm
     /// compilation allowed, nothing inline.
     pub fn content_security_policy(&self) -> String {
@@ -37,10 +94,12 @@ impl StorefrontConfig {
 
 /// The storefront as a router: HTML pages rendered with the config, other files as they are.
 pub fn router(config: StorefrontConfig) -> Router {
-    Router::new().fallback(page).with_state(Arc::new(config))
+    backend::router()
+        .fallback(page)
+        .with_state(Arc::new(config))
 }
 
-async fn page(State(config): State<Arc<StorefrontConfig>>, uri: Uri) -> Response {
+async fn page(State(config): State<Arc<StorefrontConfig>>, jar: CookieJar, uri: Uri) -> Response {
     let path = match uri.path() {
         "/" => "index.html",
         other => other.trim_start_matches('/'),
@@ -52,7 +111,12 @@ async fn page(State(config): State<Arc<StorefrontConfig>>, uri: Uri) -> Response
         Ok(template) => {
             let html = template
                 .replace("{{VITRINE_API}}", &config.api_origin)
-                .replace("{{VITRINE_KEY}}", &config.publishable_key);
+                .replace("{{VITRINE_KEY}}", &config.publishable_key)
+                .replace(
+                    "{{VITRINE_CUSTOMER_TOKEN}}",
+                    &backend::token_attribute(&config, &jar),
+                )
+                .replace("{{ACCOUNT}}", &backend::account_html(&jar));
             (
                 [
                     (CONTENT_TYPE, "text/html; charset=utf-8".to_string()),

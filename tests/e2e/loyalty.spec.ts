@@ -68,7 +68,7 @@ test('a guest is invited to join, with the programme\'s link', async ({ page, lo
   await expect(widget.pitch).toHaveText(
     'Sammeln Sie bei jedem Einkauf Punkte, online und in jeder Filiale: 1 Punkt je 1,00\u00a0€.',
   );
-  await expect(widget.join).toHaveAttribute('href', '/konto.html');
+  await expect(widget.join).toHaveAttribute('href', '/anmelden.html');
   await expect(widget.balance).toHaveCount(0);
   expect(await widget.loading()).toBe(false);
   // One request, made by the loader, with the page's currency and no token.
