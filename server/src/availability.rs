@@ -413,6 +413,29 @@ pub fn answer(
     }
 }
 
+/// The first store of `ranking` (the usual store, then by distance) that `has_all` says
+/// holds the whole cart and where a click & collect order placed `now` is ready today, in
+/// the store's own calendar.
+pub fn pickup_today(
+    ranking: &Ranking<'_>,
+    now: i64,
+    has_all: impl Fn(&str) -> bool,
+) -> Option<vitrine_types::CartPickup> {
+    ranking.order.iter().find_map(|&(store, distance)| {
+        if !has_all(&store.id) {
+            return None;
+        }
+        let ready = store.hours.pickup_ready(now, store.preparation_minutes)?;
+        (ready.date_naive() == store.hours.date(now)).then(|| vitrine_types::CartPickup {
+            store_id: store.id.clone(),
+            name: store.name.clone(),
+            city: store.city.clone(),
+            distance_km: distance.map(|metres| (metres / 100.0).round() / 10.0),
+            ready_at: ready.to_rfc3339(),
+        })
+    })
+}
+
 fn place_origin(source: OriginSource, place: &Place) -> AvailabilityOrigin {
     AvailabilityOrigin {
         source,

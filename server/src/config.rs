@@ -106,6 +106,10 @@ pub enum ShopCommand {
         /// `none` to end it.
         #[arg(long)]
         loyalty_program: Option<std::path::PathBuf>,
+        /// The cart recovery rules: a JSON file of `CartRecoveryRules` (see
+        /// docs/cart-recovery.md), or `none` to end cart recovery.
+        #[arg(long)]
+        cart_recovery_rules: Option<std::path::PathBuf>,
     },
     /// Replace a key; the old one stops working at once. Prints the new key.
     RotateKey {

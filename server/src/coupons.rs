@@ -32,8 +32,10 @@ pub struct NewCoupon<'a> {
     pub source: CouponSource,
     /// The client's id of the request that made it (unique per shop and source).
     pub request_id: &'a str,
-    /// What it takes off.
+    /// What it takes off (an amount; for a percentage coupon zero in the order's currency).
     pub value: Money,
+    /// A percentage of the order it takes off instead of `value`.
+    pub percent: Option<u32>,
     /// Points it took.
     pub points: i64,
     /// Until when it can be used, unix seconds.
@@ -85,8 +87,8 @@ pub async fn create(
     let code = new_code();
     sqlx::query(
         "INSERT INTO coupons (shop_id, code, profile_id, source, request_id, amount_minor,
-             currency, points, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             currency, percent, points, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(shop_id)
     .bind(&code)
@@ -95,6 +97,7 @@ pub async fn create(
     .bind(coupon.request_id)
     .bind(coupon.value.amount_minor)
     .bind(&coupon.value.currency)
+    .bind(coupon.percent.map(i64::from))
     .bind(coupon.points)
     .bind(now)
     .bind(coupon.expires_at)
@@ -103,20 +106,29 @@ pub async fn create(
     Ok(Coupon {
         code,
         value: coupon.value.clone(),
-        percent: None,
+        percent: coupon.percent,
         points: coupon.points,
         expires_at: coupon.expires_at,
         redeemed_at: None,
     })
 }
 
-type CouponRow = (String, String, i64, String, i64, i64, Option<i64>);
+type CouponRow = (
+    String,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    i64,
+    i64,
+    Option<i64>,
+);
 
 const COUPON_COLUMNS: &str =
-    "code, profile_id, amount_minor, currency, points, expires_at, redeemed_at";
+    "code, profile_id, amount_minor, currency, percent, points, expires_at, redeemed_at";
 
 fn coupon_of(row: CouponRow) -> (String, Coupon) {
-    let (code, profile, amount_minor, currency, points, expires_at, redeemed_at) = row;
+    let (code, profile, amount_minor, currency, percent, points, expires_at, redeemed_at) = row;
     (
         profile,
         Coupon {
@@ -125,7 +137,8 @@ fn coupon_of(row: CouponRow) -> (String, Coupon) {
                 amount_minor,
                 currency,
             },
-            percent: None,
+            // Checked to be 1–100 when the rule was set.
+            percent: percent.and_then(|percent| u32::try_from(percent).ok()),
             points,
             expires_at,
             redeemed_at,

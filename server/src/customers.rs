@@ -168,6 +168,15 @@ pub async fn erase(
                 result.loyalty_lines += deleted.rows_affected();
             }
         }
+        for table in crate::cart_recovery::TABLES {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE shop_id = $1 AND profile_id = $2"
+            ))
+            .bind(shop_id)
+            .bind(profile)
+            .execute(&mut *conn)
+            .await?;
+        }
         for (table, counter) in [
             ("events", &mut result.events),
             ("purchase_lines", &mut result.purchase_lines),

@@ -128,6 +128,31 @@ pub fn demo_programme() -> crate::loyalty::Programme {
     .expect("the demo programme is valid")
 }
 
+/// The demo shop's cart recovery rules: after 30 idle minutes, carts from 20 € get a 10 %
+/// coupon valid 7 days (one per customer in 30 days); the dialog at most 3 times a day and
+/// not for 72 hours after a dismissal.
+pub fn demo_cart_recovery_rules() -> crate::cart_recovery::Rules {
+    use vitrine_types::{CartRecoveryRules, CouponRule, Money};
+    crate::cart_recovery::Rules::parse(CartRecoveryRules {
+        idle_minutes: 30,
+        min_cart_value: Some(Money {
+            amount_minor: 2000,
+            currency: "EUR".into(),
+        }),
+        coupon: Some(CouponRule {
+            amount: None,
+            percent: Some(10),
+            validity_days: 7,
+        }),
+        coupon_once_per_days: 30,
+        max_shows: 3,
+        show_window_hours: 24,
+        quiet_hours_after_dismiss: 72,
+        cart_url: "/warenkorb.html".into(),
+    })
+    .expect("the demo rules are valid")
+}
+
 /// Creates or updates the demo shop and its data. `storefront_origins` are the origins the
 /// storefront is reached at: the first one makes the product and image URLs.
 pub async fn load(
@@ -166,6 +191,8 @@ pub async fn load(
     // Points: 1 per euro (franc in Switzerland), tiers over a year, 100 points = 1 €.
     let mut tx = crate::db::begin_write(db).await?;
     crate::loyalty::set_programme(&mut tx, DEMO_SHOP_ID, Some(&demo_programme())).await?;
+    crate::cart_recovery::set_rules(&mut tx, DEMO_SHOP_ID, Some(&demo_cart_recovery_rules()))
+        .await?;
     tx.commit().await?;
 
     // The shop's catalogue and stores go in as any shop's would: through the importer.

@@ -6,6 +6,7 @@
 
 pub mod availability;
 pub mod bundle;
+pub mod cart_recovery;
 pub mod config;
 pub mod consent;
 pub mod coupons;
@@ -46,6 +47,28 @@ pub struct AppState {
     pub recommendations: Arc<recommendations::Recommendations>,
     /// Each shop's stores and availability settings, cached.
     pub availability: Arc<availability::Availability>,
+    /// The time cart recovery judges idleness, caps and quiet periods by (tests move it).
+    pub clock: Arc<Clock>,
+}
+
+/// The time by the system clock plus an offset that tests can move forward, so that an
+/// idle time of half an hour or a quiet period of days passes without waiting.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_secs: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    /// Seconds since the Unix epoch, as this clock reads.
+    pub fn now(&self) -> i64 {
+        unix_now() + self.offset_secs.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Moves the clock forward (or back, with a negative number) by `secs`.
+    pub fn advance(&self, secs: i64) {
+        self.offset_secs
+            .fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Seconds since the Unix epoch.

@@ -1170,6 +1170,7 @@ pub async fn redeem(
         source: CouponSource::Loyalty,
         request_id,
         value: programme.value_of(points),
+        percent: None,
         points,
         expires_at: now + i64::from(rule.coupon_validity_days) * DAY,
     };

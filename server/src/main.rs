@@ -125,9 +125,13 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
             low_stock_threshold,
             default_region,
             loyalty_program,
+            cart_recovery_rules,
         } => {
             if let Some(path) = loyalty_program {
                 configure_loyalty(&db, &shop, &path).await?;
+            }
+            if let Some(path) = cart_recovery_rules {
+                configure_cart_recovery(&db, &shop, &path).await?;
             }
             let region = default_region.as_ref().map(|region| match region {
                 Region::Postcode { country, postcode } => {
@@ -188,6 +192,32 @@ async fn configure_loyalty(
     };
     let mut tx = vitrine_server::db::begin_write(db).await?;
     if !vitrine_server::loyalty::set_programme(&mut tx, shop, programme.as_ref()).await? {
+        anyhow::bail!("no shop with id `{shop}`");
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets (or with the path `none` ends) a shop's cart recovery rules from a JSON file.
+async fn configure_cart_recovery(
+    db: &vitrine_server::db::Db,
+    shop: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let rules = if path.as_os_str() == "none" {
+        None
+    } else {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let rules = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not cart recovery rules", path.display()))?;
+        let rules = vitrine_server::cart_recovery::Rules::parse(rules)
+            .map_err(|message| anyhow::anyhow!("{}: {message}", path.display()))?;
+        Some(rules)
+    };
+    let mut tx = vitrine_server::db::begin_write(db).await?;
+    if !vitrine_server::cart_recovery::set_rules(&mut tx, shop, rules.as_ref()).await? {
         anyhow::bail!("no shop with id `{shop}`");
     }
     tx.commit().await?;

@@ -419,6 +419,7 @@ pub async fn merge(
         .await?;
     }
     crate::loyalty::merge(conn, shop_id, absorbed, survivor).await?;
+    crate::cart_recovery::merge(conn, shop_id, absorbed, survivor).await?;
     // The shopper's most recent consent decision wins.
     sqlx::query(
         "UPDATE profiles SET

@@ -45,6 +45,7 @@ pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
             args.recommendations_refresh_secs,
         ))),
         availability: Default::default(),
+        clock: Default::default(),
     })
 }
 

@@ -121,8 +121,9 @@ pub struct CartPickup {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CartRecoveryAction {
-    /// The browser's anonymous visitor id.
-    pub visitor_id: String,
+    /// The browser's anonymous visitor id (optional with a customer token; one is needed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_id: Option<String>,
     /// The shop-signed customer token, when signed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_token: Option<String>,

@@ -95,7 +95,13 @@ async fn availability(
         .shop(&state.db, &shop.id)
         .await
         .map_err(ApiError::Internal)?;
-    let whereabouts = whereabouts(&query, stores.countries())?;
+    let whereabouts = whereabouts(
+        query.lat,
+        query.lon,
+        query.postcode.as_deref(),
+        query.country.as_deref(),
+        stores.countries(),
+    )?;
     let mut conn = state.db.acquire().await?;
     let personal = personal_profiles(
         &state,
@@ -130,13 +136,19 @@ async fn availability(
 }
 
 /// The shopper's place from the query: coordinates, a postcode, or nothing.
-fn whereabouts(query: &AvailabilityQuery, countries: &[&str]) -> Result<Whereabouts> {
-    if query.country.is_some() && query.postcode.is_none() {
+pub(super) fn whereabouts(
+    lat: Option<f64>,
+    lon: Option<f64>,
+    postcode: Option<&str>,
+    country: Option<&str>,
+    countries: &[&str],
+) -> Result<Whereabouts> {
+    if country.is_some() && postcode.is_none() {
         return Err(ApiError::InvalidQuery(
             "`country` goes with `postcode` only".into(),
         ));
     }
-    match (query.lat, query.lon, &query.postcode) {
+    match (lat, lon, postcode) {
         (None, None, None) => Ok(Whereabouts::Unknown),
         (Some(lat), Some(lon), None) => {
             if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
@@ -157,7 +169,7 @@ fn whereabouts(query: &AvailabilityQuery, countries: &[&str]) -> Result<Whereabo
                     "postcode must be 1 to 16 characters".into(),
                 ));
             }
-            match postcodes::lookup(postcode, query.country.as_deref(), countries) {
+            match postcodes::lookup(postcode, country, countries) {
                 Ok(place) => Ok(Whereabouts::Postcode(place)),
                 Err(err @ PostcodeError::UnknownCountry(_)) => {
                     Err(ApiError::InvalidQuery(err.to_string()))

@@ -78,6 +78,12 @@ pub enum ApiError {
     /// A client-made id was used before for a different request.
     #[error("{0}")]
     IdConflict(String),
+    /// The shop recovers no carts.
+    #[error("the shop has no cart recovery rules")]
+    NoCartRecovery,
+    /// No such cart recovery offer of the caller.
+    #[error("{0}")]
+    UnknownOffer(String),
     /// No such coupon code in this shop.
     #[error("{0}")]
     UnknownCoupon(String),
@@ -120,6 +126,8 @@ impl ApiError {
             Self::NoLoyaltyProgram => (StatusCode::NOT_FOUND, "no_loyalty_program"),
             Self::InsufficientPoints(_) => (StatusCode::CONFLICT, "insufficient_points"),
             Self::IdConflict(_) => (StatusCode::CONFLICT, "id_conflict"),
+            Self::NoCartRecovery => (StatusCode::NOT_FOUND, "no_cart_recovery"),
+            Self::UnknownOffer(_) => (StatusCode::NOT_FOUND, "unknown_offer"),
             Self::UnknownCoupon(_) => (StatusCode::NOT_FOUND, "unknown_coupon"),
             Self::CouponRedeemed(_) => (StatusCode::CONFLICT, "coupon_redeemed"),
             Self::CouponExpired(_) => (StatusCode::GONE, "coupon_expired"),

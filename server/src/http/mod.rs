@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod auth;
 pub mod availability;
+pub mod cart_recovery;
 pub mod consent;
 pub mod coupons;
 pub mod customers;
@@ -37,6 +38,7 @@ pub fn app(state: AppState) -> Router {
         .merge(identify::router())
         .merge(consent::router())
         .merge(loyalty::browser_router())
+        .merge(cart_recovery::browser_router())
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(auth::cors(state.clone()))
         .layer(CompressionLayer::new());
@@ -46,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .merge(customers::router())
         .merge(loyalty::server_router())
         .merge(coupons::router())
+        .merge(cart_recovery::server_router())
         .method_not_allowed_fallback(error::method_not_allowed);
     // Every request has a time limit but imports, which stream files of any size.
     let timed = Router::new()

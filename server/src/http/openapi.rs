@@ -63,6 +63,11 @@ pub const SECRET_KEY: &str = "secret_key";
         super::loyalty::redeem,
         super::coupons::read,
         super::coupons::redeem,
+        super::cart_recovery::offer,
+        super::cart_recovery::record_action,
+        super::cart_recovery::read_rules,
+        super::cart_recovery::set_rules,
+        super::cart_recovery::end_rules,
     ),
     components(
         schemas(

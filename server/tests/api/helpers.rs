@@ -154,6 +154,7 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
         // Recomputed on every call, so tests see their own sales at once.
         recommendations: std::sync::Arc::new(Recommendations::new(std::time::Duration::ZERO)),
         availability: Default::default(),
+        clock: Default::default(),
     };
     let router = app(state.clone());
     TestApp {

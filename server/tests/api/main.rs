@@ -2,6 +2,7 @@
 
 mod assets;
 mod availability;
+mod cart_recovery;
 mod demo;
 mod errors;
 mod events;

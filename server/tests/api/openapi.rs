@@ -41,6 +41,11 @@ const ROUTES: &[(&str, &str, &[&str])] = &[
     ("post", "/v1/loyalty/adjustments", &["secret_key"]),
     ("get", "/v1/coupons/{code}", &["secret_key"]),
     ("post", "/v1/coupons/redeem", &["secret_key"]),
+    ("get", "/v1/cart-recovery", &["publishable_key"]),
+    ("post", "/v1/cart-recovery/actions", &["publishable_key"]),
+    ("get", "/v1/cart-recovery/rules", &["secret_key"]),
+    ("put", "/v1/cart-recovery/rules", &["secret_key"]),
+    ("delete", "/v1/cart-recovery/rules", &["secret_key"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
