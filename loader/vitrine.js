@@ -69,6 +69,22 @@ const load = (el) => {
   return early || getJson(url);
 };
 
+// Cart recovery has no placeholder: asked at once for a signed-in customer only. Its dialog
+// waits until the page has settled (load, then an idle moment), so it never delays first
+// paint; what the shopper did with it is posted as text/plain (no CORS preflight).
+const recovery = config.customerToken ? quiet(getJson(apiUrl('cart-recovery', {}))) : null;
+const settled = () =>
+  new Promise((r) => (document.readyState == 'complete' ? r() : addEventListener('load', r))).then(
+    () => new Promise((r) => (window.requestIdleCallback || setTimeout)(r, { timeout: 2000 })),
+  );
+const act = (offer_id, action) =>
+  fetch(new URL('cart-recovery/actions?' + new URLSearchParams({ key: config.key || '' }), base), {
+    method: 'POST',
+    body: JSON.stringify({ customer_token: config.customerToken, offer_id, action }),
+    keepalive: true,
+    credentials: 'omit',
+  }).catch(() => {});
+
 const asset = (name) => new URL('assets/' + name, base).href;
 const wasm = quiet(fetch(asset('__VITRINE_WASM__')));
 const css = quiet(fetch(asset('__VITRINE_CSS__')).then((r) => r.text()));
@@ -77,6 +93,6 @@ import(asset('__VITRINE_GLUE__'))
     await glue.default({ module_or_path: wasm });
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(await css);
-    glue.start({ ...config, load, fetchJson, sheet, api });
+    glue.start({ ...config, load, fetchJson, sheet, api, recovery, settled, act });
   })
   .catch((err) => console.warn('[vitrine] widgets disabled:', err));

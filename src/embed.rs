@@ -4,10 +4,10 @@
 use std::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    Element, HtmlElement, MutationObserver, MutationObserverInit, ShadowRootInit, ShadowRootMode,
+    Element, HtmlElement, MutationObserver, MutationObserverInit, ShadowRoot, ShadowRootInit,
+    ShadowRootMode,
 };
 
 use crate::i18n::Texts;
@@ -91,6 +91,11 @@ impl Embed {
             .is_some_and(|token| !token.is_empty())
     }
 
+    /// The loader's hand-over object, for the services only some widgets use.
+    pub(crate) fn loader(&self) -> &JsValue {
+        &self.options
+    }
+
     /// A fresh API request, e.g. `fetch("availability", {sku, postcode})`, made by the
     /// loader (key, customer token, time limit) after the first answer was used.
     pub fn fetch(&self, path: &str, params: &Object) -> Result<Promise, JsValue> {
@@ -154,6 +159,8 @@ pub fn start(options: LoaderOptions) {
         .and_then(|q| q.dyn_into::<Array>().ok());
     install_api(&api);
     mount_all(&embed);
+    // Not a placeholder: asked once per page, not again on `Vitrine.refresh()`.
+    widgets::cart_recovery::start(embed.clone());
     if let Some(queued) = queued {
         for call in queued.iter() {
             let Ok(call) = call.dyn_into::<Array>() else {
@@ -215,6 +222,17 @@ fn mount_all(embed: &std::rc::Rc<Embed>) {
     }
 }
 
+/// A new open shadow root on `host` that adopts the widgets' stylesheet.
+pub(crate) fn shadow_root(embed: &Embed, host: &Element) -> Result<ShadowRoot, JsValue> {
+    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    Reflect::set(
+        &root,
+        &"adoptedStyleSheets".into(),
+        &Array::of1(&embed.options.sheet()),
+    )?;
+    Ok(root)
+}
+
 fn mount(
     embed: &std::rc::Rc<Embed>,
     document: &web_sys::Document,
@@ -225,15 +243,7 @@ fn mount(
             root.set_inner_html("");
             root
         }
-        None => {
-            let root = placeholder.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-            Reflect::set(
-                &root,
-                &"adoptedStyleSheets".into(),
-                &Array::of1(&embed.options.sheet()),
-            )?;
-            root
-        }
+        None => shadow_root(embed, placeholder)?,
     };
     let container: HtmlElement = document.create_element("div")?.unchecked_into();
     container.set_class_name("vitrine");
@@ -244,10 +254,11 @@ fn mount(
     let handle: Box<dyn std::any::Any> = match kind.as_str() {
         "recommendations" => {
             let request = widgets::recommendations::Request::from_placeholder(embed, placeholder)?;
-            let embed = embed.clone();
-            Box::new(leptos::mount::mount_to(container, move || {
-                view! { <widgets::recommendations::Recommendations embed request /> }
-            }))
+            Box::new(widgets::recommendations::mount(
+                embed.clone(),
+                request,
+                &container,
+            )?)
         }
         "availability" => {
             let request = widgets::availability::Request::from_placeholder(embed, placeholder)?;

@@ -130,6 +130,20 @@ pub struct Texts {
     pub join_pitch: &'static str,
     /// The link to join or log in.
     pub join_link: &'static str,
+    /// Heading of the cart recovery dialog.
+    pub recovery_heading: &'static str,
+    /// Accessible name of the dialog's close button.
+    pub recovery_close: &'static str,
+    /// The cart's sum: `{total}`.
+    pub recovery_total: &'static str,
+    /// What the coupon takes off, `{value}` (`10 %`, `5,00 €`), and until when, `{date}`.
+    pub recovery_coupon: &'static str,
+    /// The button that copies the coupon code.
+    pub recovery_copy: &'static str,
+    /// The copy button and the live region once the code is on the clipboard.
+    pub recovery_copied: &'static str,
+    /// The link back to the shop's cart page.
+    pub recovery_back: &'static str,
 }
 
 const DE: Texts = Texts {
@@ -197,6 +211,13 @@ const DE: Texts = Texts {
     join_pitch:
         "Sammeln Sie bei jedem Einkauf Punkte, online und in jeder Filiale: {points} je {money}.",
     join_link: "Anmelden oder Mitglied werden",
+    recovery_heading: "Ihr Warenkorb wartet auf Sie",
+    recovery_close: "Schließen",
+    recovery_total: "Summe: {total}",
+    recovery_coupon: "{value} Rabatt mit diesem Code, gültig bis {date}:",
+    recovery_copy: "Code kopieren",
+    recovery_copied: "Code kopiert",
+    recovery_back: "Zurück zum Warenkorb",
 };
 
 const EN: Texts = Texts {
@@ -263,6 +284,13 @@ const EN: Texts = Texts {
     join_pitch:
         "Collect points on every purchase, online and in every store: {points} per {money}.",
     join_link: "Log in or join",
+    recovery_heading: "Your cart is waiting for you",
+    recovery_close: "Close",
+    recovery_total: "Total: {total}",
+    recovery_coupon: "{value} off with this code, valid until {date}:",
+    recovery_copy: "Copy code",
+    recovery_copied: "Code copied",
+    recovery_back: "Back to cart",
 };
 
 impl Texts {

@@ -158,6 +158,16 @@ impl LocalFormat {
             .unwrap_or_default()
     }
 
+    /// A percentage: `10 %` in de-DE, `10%` in en-GB.
+    pub fn percent(&self, percent: u32) -> String {
+        self.format(
+            "NumberFormat",
+            &[("style", "percent")],
+            f64::from(percent) / 100.0,
+        )
+        .unwrap_or_default()
+    }
+
     /// Day and month of `at` (ms since the epoch) on the shopper's clock: `12.11.` in de-DE,
     /// `12/11` in en-GB, `11/12` in en-US; with `year`, `12.11.27` (two digits: it fits the
     /// narrow rows it is shown in).

@@ -11,9 +11,10 @@
 
 use js_sys::Reflect;
 use vitrine_types::{
-    AvailabilityOrigin, AvailabilityResponse, Channel, EarnRate, LedgerKind, LedgerLine,
-    LoyaltyAccount, LoyaltyInvitation, LoyaltyResponse, Money, NextTier, OriginSource, Pickup,
-    PointsExpiry, RecommendationReason, RecommendationsResponse, RecommendedProduct, StockLevel,
+    AvailabilityOrigin, AvailabilityResponse, CartLine, CartPickup, CartRecoveryOffer,
+    CartRecoveryResponse, Channel, Coupon, EarnRate, LedgerKind, LedgerLine, LoyaltyAccount,
+    LoyaltyInvitation, LoyaltyResponse, Money, NextTier, OriginSource, Pickup, PointsExpiry,
+    RecommendationReason, RecommendationsResponse, RecommendedProduct, StockLevel,
     StoreAvailability, Tier,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -82,6 +83,64 @@ pub fn loyalty(json: &JsValue) -> Result<LoyaltyResponse, String> {
         }
     };
     r.finish(answer)
+}
+
+/// The answer of `GET /v1/cart-recovery`: `{}` when there is nothing to show.
+pub fn cart_recovery(json: &JsValue) -> Result<CartRecoveryResponse, String> {
+    let mut r = Reader::default();
+    if !json.is_object() {
+        r.fail(not_a("answer", "an object"));
+    }
+    let offer = present(json, "offer").map(|offer| {
+        let total = r.read(&offer, "total", field);
+        CartRecoveryOffer {
+            offer_id: r.read(&offer, "offer_id", string),
+            lines: r
+                .read(&offer, "lines", array)
+                .iter()
+                .map(|line| {
+                    let price = r.read(&line, "unit_price", field);
+                    CartLine {
+                        sku: r.read(&line, "sku", string),
+                        title: r.read(&line, "title", string),
+                        url: r.read(&line, "url", string),
+                        image_url: r.read(&line, "image_url", string),
+                        quantity: r.read(&line, "quantity", integer),
+                        unit_price: r.money(&price),
+                        available: r.read(&line, "available", boolean),
+                    }
+                })
+                .collect(),
+            total: r.money(&total),
+            coupon: present(&offer, "coupon").map(|coupon| {
+                let value = r.read(&coupon, "value", field);
+                Coupon {
+                    code: r.read(&coupon, "code", string),
+                    value: r.money(&value),
+                    percent: r.read(&coupon, "percent", |coupon, name| {
+                        optional(coupon, name, unsigned)
+                    }),
+                    points: r.read(&coupon, "points", integer),
+                    expires_at: r.read(&coupon, "expires_at", integer),
+                    redeemed_at: r.read(&coupon, "redeemed_at", |coupon, name| {
+                        optional(coupon, name, integer)
+                    }),
+                }
+            }),
+            pickup: present(&offer, "pickup").map(|pickup| CartPickup {
+                store_id: r.read(&pickup, "store_id", string),
+                name: r.read(&pickup, "name", string),
+                city: r.read(&pickup, "city", string),
+                distance_km: r.read(&pickup, "distance_km", |pickup, name| {
+                    optional(pickup, name, number)
+                }),
+                ready_at: r.read(&pickup, "ready_at", string),
+            }),
+            cart_url: r.read(&offer, "cart_url", string),
+            last_activity_at: r.read(&offer, "last_activity_at", integer),
+        }
+    });
+    r.finish(CartRecoveryResponse { offer })
 }
 
 /// Reads fields and keeps the first error instead of returning at it. Readers of many fields

@@ -5,10 +5,9 @@
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use leptos::prelude::*;
 use vitrine_types::{Money, RecommendationReason, RecommendationsResponse, RecommendedProduct};
 use vitrine_widgets::embed::{Embed, LoaderOptions};
-use vitrine_widgets::widgets::recommendations::{Recommendations, Request};
+use vitrine_widgets::widgets::recommendations::{self, Request};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -130,22 +129,17 @@ fn mount(embed: Embed, placeholder: &Element) -> HtmlElement {
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
     let request = Request::from_placeholder(&embed, placeholder).unwrap();
-    let embed = Rc::new(embed);
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <Recommendations embed request /> },
-    )
-    .forget();
+    // Kept mounted for the rest of the test run.
+    std::mem::forget(recommendations::mount(Rc::new(embed), request, &host).unwrap());
     host
 }
 
 async fn settle() {
-    // Let the promise resolve and the reactive system render.
+    // Let the promise resolve and the widget render.
     for _ in 0..3 {
         wasm_bindgen_futures::JsFuture::from(Promise::resolve(&JsValue::NULL))
             .await
             .unwrap();
-        leptos::task::tick().await;
     }
 }
 
@@ -1600,4 +1594,368 @@ fn a_bad_data_lines_is_refused_with_a_clear_message() {
             .unwrap()
             .contains(&format!("data-lines=\"{lines}\"")));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cart recovery
+// ---------------------------------------------------------------------------------------------
+
+use vitrine_types::{CartLine, CartPickup, CartRecoveryOffer, CartRecoveryResponse, Coupon};
+use vitrine_widgets::widgets::cart_recovery::{self, HOST_ID};
+
+fn cart_line(sku: &str, title: &str, quantity: i64, amount_minor: i64) -> CartLine {
+    CartLine {
+        sku: sku.into(),
+        title: title.into(),
+        url: format!("https://shop.example/p/{sku}"),
+        image_url: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E".into(),
+        quantity,
+        unit_price: Money {
+            amount_minor,
+            currency: "EUR".into(),
+        },
+        available: true,
+    }
+}
+
+/// Two lines, a 10 % coupon and a store where all of it is ready at 11:30 on `ready_day`
+/// (`YYYY-MM-DD`).
+fn recovery_offer(ready_day: &str) -> CartRecoveryOffer {
+    CartRecoveryOffer {
+        offer_id: "offer-1".into(),
+        lines: vec![
+            cart_line("AH-1001", "Wanderjacke Alpin", 1, 12900),
+            CartLine {
+                available: false,
+                ..cart_line("AH-2002", "Trinkflasche", 2, 1450)
+            },
+        ],
+        total: Money {
+            amount_minor: 15800,
+            currency: "EUR".into(),
+        },
+        coupon: Some(Coupon {
+            code: "ABCD-EFGH-JKMN-PQRS".into(),
+            value: Money {
+                amount_minor: 0,
+                currency: "EUR".into(),
+            },
+            percent: Some(10),
+            points: 0,
+            // 2027-01-15T08:00:00Z
+            expires_at: 1_800_000_000,
+            redeemed_at: None,
+        }),
+        pickup: Some(CartPickup {
+            store_id: "ulm-muensterplatz".into(),
+            name: "Alpenhaus Ulm Münsterplatz".into(),
+            city: "Ulm".into(),
+            distance_km: Some(1.2),
+            ready_at: format!("{ready_day}T11:30:00+00:00"),
+        }),
+        cart_url: "https://shop.example/warenkorb.html".into(),
+        last_activity_at: 1_790_000_000,
+    }
+}
+
+/// Today on the browser's clock, `YYYY-MM-DD`.
+fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}
+
+/// Loader options of a signed-in page whose cart recovery answer is `recovery` (none: the
+/// loader asked nothing), whose page has settled, and whose `act` calls land in the array
+/// returned.
+fn recovery_options(locale: &str, recovery: Option<Promise>) -> (LoaderOptions, js_sys::Array) {
+    let options: Object =
+        loyalty_options(locale, Promise::resolve(&JsValue::NULL), Some("K-1.1.ab"))
+            .unchecked_into();
+    let recovery = recovery.map_or(JsValue::NULL, JsValue::from);
+    Reflect::set(&options, &"recovery".into(), &recovery).unwrap();
+    let sheet = Function::new_no_args("return new CSSStyleSheet()").call0(&JsValue::NULL);
+    Reflect::set(&options, &"sheet".into(), &sheet.unwrap()).unwrap();
+    let settled = Function::new_no_args("return Promise.resolve()");
+    Reflect::set(&options, &"settled".into(), &settled).unwrap();
+    let acts = js_sys::Array::new();
+    let act = Function::new_with_args("offer, action", "this.push(offer + ' ' + action)");
+    let act = act.bind0(&acts);
+    Reflect::set(&options, &"act".into(), &act).unwrap();
+    (options.unchecked_into(), acts)
+}
+
+/// Starts cart recovery on a page with `recovery` as the answer; the dialog's shadow root,
+/// if one opened, and the actions reported.
+async fn recovery_for(
+    locale: &str,
+    recovery: Option<Promise>,
+) -> (Option<web_sys::ShadowRoot>, js_sys::Array) {
+    let (options, acts) = recovery_options(locale, recovery);
+    cart_recovery::start(Rc::new(Embed::new(options)));
+    settle().await;
+    settle().await;
+    let root = document()
+        .get_element_by_id(HOST_ID)
+        .and_then(|host| host.shadow_root());
+    (root, acts)
+}
+
+fn in_root(root: &web_sys::ShadowRoot, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .map(|i| nodes.item(i).unwrap().text_content().unwrap_or_default())
+        .collect()
+}
+
+/// Waits for the browser's next tasks: a dialog's `close` event is queued as a task.
+async fn tasks() {
+    let wait = Function::new_no_args("return new Promise((r) => setTimeout(r, 20))");
+    let promise: Promise = wait.call0(&JsValue::NULL).unwrap().unchecked_into();
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn acts(acts: &js_sys::Array) -> Vec<String> {
+    acts.iter().map(|a| a.as_string().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+fn the_bundle_reads_every_cart_recovery_answer_the_server_can_write() {
+    let full = recovery_offer("2026-11-25");
+    let bare = CartRecoveryOffer {
+        coupon: Some(Coupon {
+            percent: None,
+            redeemed_at: Some(1_790_000_100),
+            value: Money {
+                amount_minor: 500,
+                currency: "EUR".into(),
+            },
+            ..full.coupon.clone().unwrap()
+        }),
+        pickup: Some(CartPickup {
+            distance_km: None,
+            ..full.pickup.clone().unwrap()
+        }),
+        ..full.clone()
+    };
+    let plain = CartRecoveryOffer {
+        coupon: None,
+        pickup: None,
+        lines: vec![],
+        ..full.clone()
+    };
+    for offer in [Some(full), Some(bare), Some(plain), None] {
+        let answer = CartRecoveryResponse { offer };
+        let read = vitrine_widgets::wire::cart_recovery(&as_served(&answer)).unwrap();
+        assert_eq!(read, answer);
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_cart_recovery_reader_refuses_what_serde_refuses() {
+    let good = serde_json::to_value(CartRecoveryResponse {
+        offer: Some(recovery_offer("2026-11-25")),
+    })
+    .unwrap();
+    let broken = |pointer: &str, value: serde_json::Value| {
+        let mut answer = good.clone();
+        *answer.pointer_mut(pointer).unwrap() = value;
+        answer.to_string()
+    };
+    let without = |object: &str, field: &str| {
+        let mut answer = good.clone();
+        answer
+            .pointer_mut(object)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .remove(field);
+        answer.to_string()
+    };
+    for bad in [
+        "\"<html>garbage</html>\"".to_string(),
+        "3".to_string(),
+        r#"{"offer": 3}"#.to_string(),
+        without("/offer", "offer_id"),
+        without("/offer", "cart_url"),
+        without("/offer/lines/0", "unit_price"),
+        without("/offer/coupon", "code"),
+        without("/offer/pickup", "ready_at"),
+        broken("/offer/lines", serde_json::json!({})),
+        broken("/offer/lines/0/quantity", serde_json::json!("2")),
+        broken("/offer/lines/0/quantity", serde_json::json!(1.5)),
+        broken("/offer/lines/0/available", serde_json::json!("yes")),
+        broken("/offer/coupon/percent", serde_json::json!(-10)),
+        broken("/offer/pickup/distance_km", serde_json::json!("1,2 km")),
+        broken("/offer/total/amount_minor", serde_json::json!(null)),
+    ] {
+        assert!(
+            serde_json::from_str::<CartRecoveryResponse>(&bad).is_err(),
+            "serde accepts {bad}"
+        );
+        let json = js_sys::JSON::parse(&bad).unwrap();
+        assert!(
+            vitrine_widgets::wire::cart_recovery(&json).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+async fn cart_recovery_opens_a_modal_dialog_in_german_and_reports_shown_and_dismissed() {
+    let page = document().document_element().unwrap();
+    let style = Reflect::get(&page, &"style".into()).unwrap();
+    Reflect::set(&style, &"overflow".into(), &"scroll".into()).unwrap();
+    let answer = CartRecoveryResponse {
+        offer: Some(recovery_offer(&today())),
+    };
+    let (root, reported) = recovery_for("de-DE", Some(Promise::resolve(&as_served(&answer)))).await;
+    let root = root.expect("the dialog opened");
+    let dialog = root.query_selector("dialog").unwrap().unwrap();
+    assert!(dialog.has_attribute("open"));
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert_eq!(
+        dialog.get_attribute("aria-labelledby").as_deref(),
+        Some("vitrine-cart-heading")
+    );
+    assert_eq!(
+        in_root(&root, "#vitrine-cart-heading"),
+        ["Ihr Warenkorb wartet auf Sie"]
+    );
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__title"),
+        ["Wanderjacke Alpin", "Trinkflasche"]
+    );
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__price"),
+        ["1 × 129,00\u{a0}€", "2 × 14,50\u{a0}€"]
+    );
+    assert_eq!(in_root(&root, ".vitrine-cart__note"), ["Nicht vorrätig"]);
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__total"),
+        ["Summe: 158,00\u{a0}€"]
+    );
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__coupon p"),
+        ["10\u{a0}% Rabatt mit diesem Code, gültig bis 15.1.27:"]
+    );
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__code"),
+        ["ABCD-EFGH-JKMN-PQRS"]
+    );
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__pickup"),
+        ["Heute ab 11:30 abholbereit in Alpenhaus Ulm Münsterplatz (1,2 km)"]
+    );
+    let back = root.query_selector(".vitrine-cart__back").unwrap().unwrap();
+    assert_eq!(back.text_content().as_deref(), Some("Zurück zum Warenkorb"));
+    assert_eq!(
+        back.get_attribute("href").as_deref(),
+        Some("https://shop.example/warenkorb.html")
+    );
+    let close = root
+        .query_selector(".vitrine-cart__close")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        close.get_attribute("aria-label").as_deref(),
+        Some("Schließen")
+    );
+    // Focus moved in, the page does not scroll.
+    let active = Reflect::get(&root, &"activeElement".into()).unwrap();
+    assert_eq!(active, JsValue::from(close));
+    assert_eq!(Reflect::get(&style, &"overflow".into()).unwrap(), "hidden");
+    assert_eq!(acts(&reported), ["offer-1 shown"]);
+
+    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
+    tasks().await;
+    assert_eq!(acts(&reported), ["offer-1 shown", "offer-1 dismissed"]);
+    assert!(document().get_element_by_id(HOST_ID).is_none());
+    assert_eq!(Reflect::get(&style, &"overflow".into()).unwrap(), "scroll");
+    Reflect::set(&style, &"overflow".into(), &"".into()).unwrap();
+}
+
+async fn cart_recovery_speaks_english_with_an_amount_off_and_a_later_pickup_day() {
+    let mut offer = recovery_offer("2030-11-25");
+    let coupon = offer.coupon.as_mut().unwrap();
+    coupon.percent = None;
+    coupon.value.amount_minor = 500;
+    let answer = CartRecoveryResponse { offer: Some(offer) };
+    let (root, reported) = recovery_for("en-GB", Some(Promise::resolve(&as_served(&answer)))).await;
+    let root = root.expect("the dialog opened");
+    assert_eq!(
+        in_root(&root, "#vitrine-cart-heading"),
+        ["Your cart is waiting for you"]
+    );
+    assert_eq!(in_root(&root, ".vitrine-cart__total"), ["Total: €158.00"]);
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__coupon p"),
+        ["€5.00 off with this code, valid until 15/01/27:"]
+    );
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__pickup"),
+        ["Ready for pickup on 25/11 from 11:30 at Alpenhaus Ulm Münsterplatz (1.2 km)"]
+    );
+    assert_eq!(in_root(&root, ".vitrine-cart__back"), ["Back to cart"]);
+    assert_eq!(in_root(&root, ".vitrine-cart__copy"), ["Copy code"]);
+    let dialog = root.query_selector("dialog").unwrap().unwrap();
+    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
+    tasks().await;
+    assert_eq!(acts(&reported), ["offer-1 shown", "offer-1 dismissed"]);
+}
+
+async fn cart_recovery_mounts_nothing_without_an_offer_a_token_or_a_good_answer() {
+    let nothing = [
+        Some(Promise::resolve(&js_sys::JSON::parse("{}").unwrap())),
+        None,
+        Some(Promise::reject(&js_sys::Error::new("network down").into())),
+        Some(Promise::resolve(&JsValue::from_str("<html>garbage</html>"))),
+        Some(Promise::resolve(
+            &js_sys::JSON::parse(r#"{"offer": {"offer_id": 3}}"#).unwrap(),
+        )),
+    ];
+    for recovery in nothing {
+        let (root, reported) = recovery_for("de-DE", recovery).await;
+        assert!(root.is_none());
+        assert!(document().get_element_by_id(HOST_ID).is_none());
+        assert_eq!(reported.length(), 0);
+    }
+}
+
+async fn cart_recovery_leaves_out_a_back_link_that_is_not_a_web_link() {
+    let mut offer = recovery_offer(&today());
+    offer.cart_url = "javascript:alert(1)".into();
+    offer.coupon = None;
+    offer.pickup = None;
+    let answer = CartRecoveryResponse { offer: Some(offer) };
+    let (root, _) = recovery_for("de-DE", Some(Promise::resolve(&as_served(&answer)))).await;
+    let root = root.expect("the dialog opened");
+    assert!(root
+        .query_selector(".vitrine-cart__back")
+        .unwrap()
+        .is_none());
+    assert!(root
+        .query_selector(".vitrine-cart__coupon")
+        .unwrap()
+        .is_none());
+    assert!(root
+        .query_selector(".vitrine-cart__pickup")
+        .unwrap()
+        .is_none());
+    let dialog = root.query_selector("dialog").unwrap().unwrap();
+    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
+    tasks().await;
+}
+
+/// The dialog scenarios one after another: async tests run interleaved, and each scenario
+/// looks for the one dialog host of the page.
+#[wasm_bindgen_test]
+async fn cart_recovery_dialog() {
+    cart_recovery_opens_a_modal_dialog_in_german_and_reports_shown_and_dismissed().await;
+    cart_recovery_speaks_english_with_an_amount_off_and_a_later_pickup_day().await;
+    cart_recovery_mounts_nothing_without_an_offer_a_token_or_a_good_answer().await;
+    cart_recovery_leaves_out_a_back_link_that_is_not_a_web_link().await;
 }

@@ -3,7 +3,7 @@
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element};
+use web_sys::{Document, Element, Node};
 
 /// The page's document.
 pub fn document() -> Result<Document, JsValue> {
@@ -13,17 +13,19 @@ pub fn document() -> Result<Document, JsValue> {
 }
 
 /// A new `tag` element with `class` (none when empty), appended to `parent`.
-pub fn add(
-    document: &Document,
-    parent: &Element,
-    tag: &str,
-    class: &str,
-) -> Result<Element, JsValue> {
+pub fn add(document: &Document, parent: &Node, tag: &str, class: &str) -> Result<Element, JsValue> {
     let element = document.create_element(tag)?;
     if !class.is_empty() {
         element.set_class_name(class);
     }
     parent.append_child(&element)?;
+    Ok(element)
+}
+
+/// A `tag.class` holding `text`, appended to `parent`.
+pub fn text(parent: &Node, tag: &str, class: &str, text: &str) -> Result<Element, JsValue> {
+    let element = add(&document()?, parent, tag, class)?;
+    element.set_text_content(Some(text));
     Ok(element)
 }
 

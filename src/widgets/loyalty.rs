@@ -22,7 +22,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
-use super::dom::{add, attributes, count_attribute, document, number_attribute, set_style};
+use super::dom::{add, attributes, count_attribute, document, number_attribute, set_style, text};
 use crate::embed::Embed;
 use crate::i18n::{fill, Texts};
 
@@ -361,11 +361,4 @@ fn line_text(texts: &Texts, line: &LedgerLine) -> String {
         (LedgerKind::Redemption, ..) => texts.ledger_redeemed.into(),
         (LedgerKind::Expiry, ..) => texts.ledger_expired.into(),
     }
-}
-
-/// A `tag.class` holding `text`, appended to `parent`.
-fn text(parent: &Element, tag: &str, class: &str, text: &str) -> Result<Element, JsValue> {
-    let element = add(&document()?, parent, tag, class)?;
-    element.set_text_content(Some(text));
-    Ok(element)
 }

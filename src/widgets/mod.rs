@@ -1,6 +1,7 @@
 //! One module per widget; each renders inside the shadow root the embed gives it.
 
 pub mod availability;
+pub mod cart_recovery;
 mod dom;
 pub mod loyalty;
 pub mod recommendations;

@@ -2,18 +2,19 @@
 //!
 //! While the data loads it shows skeleton tiles of the final size, so nothing moves when the
 //! products arrive; when the data cannot be had it renders nothing and logs one warning.
+//!
+//! Plain DOM calls like the other widgets: written with Leptos views it kept Leptos' reactive
+//! system and renderer in the bundle, about 4 KB brotli (docs/bundle-size.md).
 
 use std::rc::Rc;
-use std::sync::Arc;
 
 use js_sys::Promise;
-use leptos::prelude::*;
-use vitrine_types::{RecommendationReason, RecommendedProduct};
+use vitrine_types::RecommendationReason;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Element;
+use web_sys::{Document, Element};
 
-use super::dom::count_attribute;
+use super::dom::{add, attributes, count_attribute, document, text};
 use crate::embed::Embed;
 use crate::i18n::Texts;
 
@@ -41,41 +42,6 @@ impl Request {
     }
 }
 
-#[derive(Clone)]
-enum Load {
-    Pending,
-    Ready(Arc<Tiles>),
-    Unavailable,
-}
-
-/// The answer made ready to show: prices formatted, reasons put into words.
-struct Tiles {
-    recommendation_id: String,
-    tiles: Vec<Tile>,
-}
-
-struct Tile {
-    sku: String,
-    title: String,
-    url: String,
-    image_url: String,
-    price: String,
-    reason: String,
-}
-
-impl Tile {
-    fn new(embed: &Embed, item: RecommendedProduct) -> Self {
-        Self {
-            price: embed.prices.format(&item.price),
-            reason: reason_text(embed.texts, &item.reason),
-            sku: item.sku,
-            title: item.title,
-            url: item.url,
-            image_url: item.image_url,
-        }
-    }
-}
-
 /// The reason of a tile in the page's language.
 fn reason_text(texts: &Texts, reason: &RecommendationReason) -> String {
     match reason {
@@ -95,95 +61,129 @@ fn reason_text(texts: &Texts, reason: &RecommendationReason) -> String {
     }
 }
 
-/// The recommendations widget.
-#[component]
-pub fn Recommendations(
-    /// Texts, formats and data access of the page.
-    embed: Rc<Embed>,
-    /// What this placeholder asked for.
-    request: Request,
-) -> impl IntoView {
-    let state = RwSignal::new(Load::Pending);
+/// A mounted recommendations widget; dropping it unmounts it.
+pub struct Mounted {
+    section: Rc<Element>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.section.remove();
+    }
+}
+
+/// Mounts the recommendations for `request` into `container`: skeleton tiles now, the
+/// products when the answer comes, nothing when there are none.
+pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<Mounted, JsValue> {
     let Request {
         data,
         limit,
         on_product_page,
     } = request;
     let texts = embed.texts;
-    leptos::task::spawn_local(async move {
-        let outcome = JsFuture::from(data).await.and_then(|json| {
-            crate::wire::recommendations(&json)
-                .map_err(|err| JsValue::from(format!("unexpected answer: {err}")))
-        });
-        state.set(match outcome {
-            Ok(answer) if !answer.items.is_empty() => Load::Ready(Arc::new(Tiles {
-                recommendation_id: answer.recommendation_id,
-                tiles: answer
-                    .items
-                    .into_iter()
-                    .map(|item| Tile::new(&embed, item))
-                    .collect(),
-            })),
-            Ok(_) => Load::Unavailable,
-            Err(err) => {
-                web_sys::console::warn_2(&"[vitrine] recommendations unavailable:".into(), &err);
-                Load::Unavailable
-            }
-        });
-    });
     let heading = if on_product_page {
         texts.product_heading
     } else {
         texts.popular_heading
     };
-    move || {
-        match state.get() {
-        Load::Pending => view! {
-            <section class="vitrine-recs" aria-busy="true" aria-label=texts.loading>
-                <h2 class="vitrine-recs__heading">{heading}</h2>
-                <ul class="vitrine-recs__list">
-                    {(0..limit).map(|_| skeleton_tile()).collect_view()}
-                </ul>
-            </section>
-        }
-        .into_any(),
-        Load::Ready(answer) => view! {
-            <section class="vitrine-recs" aria-label=heading data-recommendation-id=answer.recommendation_id.clone()>
-                <h2 class="vitrine-recs__heading">{heading}</h2>
-                <ul class="vitrine-recs__list">
-                    {answer.tiles.iter().map(tile).collect_view()}
-                </ul>
-            </section>
-        }
-        .into_any(),
-        Load::Unavailable => ().into_any(),
+    let document = document()?;
+    let section = add(&document, container, "section", "vitrine-recs")?;
+    attributes(
+        &section,
+        &[("aria-busy", "true"), ("aria-label", texts.loading)],
+    )?;
+    let list = frame(&section, heading)?;
+    for _ in 0..limit {
+        skeleton_tile(&document, &list)?;
     }
-    }
+    let section = Rc::new(section);
+    let weak = Rc::downgrade(&section);
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = JsFuture::from(data).await.and_then(|json| {
+            crate::wire::recommendations(&json)
+                .map_err(|err| JsValue::from(format!("unexpected answer: {err}")))
+        });
+        // Unmounted meanwhile: nothing to show.
+        let Some(section) = weak.upgrade() else {
+            return;
+        };
+        let shown = answer.and_then(|answer| {
+            if answer.items.is_empty() {
+                section.remove();
+                return Ok(());
+            }
+            section.remove_attribute("aria-busy")?;
+            attributes(
+                &section,
+                &[
+                    ("aria-label", heading),
+                    ("data-recommendation-id", &answer.recommendation_id),
+                ],
+            )?;
+            let list = frame(&section, heading)?;
+            for item in &answer.items {
+                let tile = add(&document, &list, "li", "vitrine-recs__tile")?;
+                tile.set_attribute("data-sku", &item.sku)?;
+                let link = add(&document, &tile, "a", "vitrine-recs__link")?;
+                link.set_attribute("href", &item.url)?;
+                let image = add(&document, &link, "img", "vitrine-recs__image")?;
+                attributes(
+                    &image,
+                    &[
+                        ("src", &item.image_url),
+                        ("alt", ""),
+                        ("width", "200"),
+                        ("height", "200"),
+                        ("loading", "lazy"),
+                        ("decoding", "async"),
+                    ],
+                )?;
+                text(&link, "span", "vitrine-recs__title", &item.title)?;
+                let price = embed.prices.format(&item.price);
+                text(&tile, "span", "vitrine-recs__price", &price)?;
+                let reason = reason_text(texts, &item.reason);
+                text(&tile, "span", "vitrine-recs__reason", &reason)?
+                    .set_attribute("title", &reason)?;
+            }
+            Ok(())
+        });
+        if let Err(err) = shown {
+            web_sys::console::warn_2(&"[vitrine] recommendations unavailable:".into(), &err);
+            section.remove();
+        }
+    });
+    Ok(Mounted { section })
+}
+
+/// Empties `section` and gives it the heading and an empty list, which it returns.
+fn frame(section: &Element, heading: &str) -> Result<Element, JsValue> {
+    section.set_text_content(None);
+    text(section, "h2", "vitrine-recs__heading", heading)?;
+    add(&document()?, section, "ul", "vitrine-recs__list")
 }
 
 /// A tile of the same parts and size as a real one, so nothing moves when the data arrives.
-fn skeleton_tile() -> impl IntoView {
-    view! {
-        <li class="vitrine-recs__tile vitrine-recs__tile--skeleton">
-            <span class="vitrine-recs__link">
-                <span class="vitrine-recs__image vitrine-recs__placeholder"></span>
-                <span class="vitrine-recs__title vitrine-recs__placeholder"></span>
-            </span>
-            <span class="vitrine-recs__price">"\u{a0}"</span>
-            <span class="vitrine-recs__reason">"\u{a0}"</span>
-        </li>
-    }
-}
-
-fn tile(tile: &Tile) -> impl IntoView {
-    view! {
-        <li class="vitrine-recs__tile" data-sku=tile.sku.clone()>
-            <a class="vitrine-recs__link" href=tile.url.clone()>
-                <img class="vitrine-recs__image" src=tile.image_url.clone() alt="" width="200" height="200" loading="lazy" decoding="async" />
-                <span class="vitrine-recs__title">{tile.title.clone()}</span>
-            </a>
-            <span class="vitrine-recs__price">{tile.price.clone()}</span>
-            <span class="vitrine-recs__reason" title=tile.reason.clone()>{tile.reason.clone()}</span>
-        </li>
-    }
+fn skeleton_tile(document: &Document, list: &Element) -> Result<(), JsValue> {
+    let tile = add(
+        document,
+        list,
+        "li",
+        "vitrine-recs__tile vitrine-recs__tile--skeleton",
+    )?;
+    let link = add(document, &tile, "span", "vitrine-recs__link")?;
+    add(
+        document,
+        &link,
+        "span",
+        "vitrine-recs__image vitrine-recs__placeholder",
+    )?;
+    add(
+        document,
+        &link,
+        "span",
+        "vitrine-recs__title vitrine-recs__placeholder",
+    )?;
+    text(&tile, "span", "vitrine-recs__price", "\u{a0}")?;
+    text(&tile, "span", "vitrine-recs__reason", "\u{a0}")?;
+    Ok(())
 }
