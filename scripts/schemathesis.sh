@@ -63,6 +63,14 @@ cat >"$work/programme.json" <<'JSON'
 JSON
 shop_id="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <"$work/shop.json")"
 "$server_bin" shop configure --shop "$shop_id" --loyalty-program "$work/programme.json" >/dev/null
+# Cart recovery rules, so the cart recovery routes answer more than 404 `no_cart_recovery`.
+cat >"$work/cart-recovery.json" <<'JSON'
+{"idle_minutes": 1, "min_cart_value": {"amount_minor": 0, "currency": "EUR"},
+ "coupon": {"percent": 10, "validity_days": 7}, "coupon_once_per_days": 30,
+ "max_shows": 3, "show_window_hours": 24, "quiet_hours_after_dismiss": 72,
+ "cart_url": "/cart"}
+JSON
+"$server_bin" shop configure --shop "$shop_id" --cart-recovery-rules "$work/cart-recovery.json" >/dev/null
 
 # Customer tokens as a shop's backend signs them: "<id>.<expiry>.<hex HMAC-SHA256(sk, id.expiry)>".
 mkdir -p target/schemathesis
