@@ -184,21 +184,23 @@ fn open(embed: &Rc<Embed>, offer: &CartRecoveryOffer) -> Result<(), JsValue> {
         let get = |name: &str| Reflect::get(&event, &name.into()).unwrap_or_default();
         let target = get("target");
         match event.type_().as_str() {
-            "click" if target == ****dialog_ => {
-                let _ = call(&dialog_, "close", &Array::new());
-            }
             "click" => {
-                let action = target
-                    .unchecked_ref::<Element>()
-                    .get_attribute("data-act")
-                    .unwrap_or_default();
-                match action.as_str() {
+                // A click on the dialog itself is one on its backdrop.
+                let action = if target == ****dialog_ {
+                    Some("close".into())
+                } else {
+                    target.unchecked_ref::<Element>().get_attribute("data-act")
+                };
+                match action.unwrap_or_default().as_str() {
                     "close" => {
                         let _ = call(&dialog_, "close", &Array::new());
                     }
+                    // The link still leads on; closed too in case it only
+                    // changes the fragment of this page.
                     "cart" => {
                         clicked.set(true);
                         act(&embed, &offer_id, "clicked");
+                        let _ = call(&dialog_, "close", &Array::new());
                     }
                     "copy" => {
                         if let Some((code, button, live)) = copy.clone() {

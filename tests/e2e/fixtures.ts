@@ -139,3 +139,34 @@ export class LoyaltyWidget {
     );
   }
 }
+
+/** The cart recovery dialog (no placeholder: a host element on <body> with a shadow root). */
+export class CartRecoveryDialog {
+  readonly host: Locator;
+  readonly dialog: Locator;
+  readonly heading: Locator;
+  readonly close: Locator;
+  readonly titles: Locator;
+  readonly prices: Locator;
+  readonly total: Locator;
+  readonly code: Locator;
+  readonly copy: Locator;
+  readonly live: Locator;
+  readonly pickup: Locator;
+  readonly back: Locator;
+
+  constructor(page: Page) {
+    this.host = page.locator('#vitrine-cart-recovery');
+    this.dialog = this.host.locator('dialog');
+    this.heading = this.dialog.locator('#vitrine-cart-heading');
+    this.close = this.dialog.getByRole('button', { name: 'Schließen' });
+    this.titles = this.dialog.locator('.vitrine-cart__title');
+    this.prices = this.dialog.locator('.vitrine-cart__price');
+    this.total = this.dialog.locator('.vitrine-cart__total');
+    this.code = this.dialog.locator('.vitrine-cart__code');
+    this.copy = this.dialog.locator('.vitrine-cart__copy');
+    this.live = this.dialog.locator('[role="status"]');
+    this.pickup = this.dialog.locator('.vitrine-cart__pickup');
+    this.back = this.dialog.getByRole('link', { name: 'Zurück zum Warenkorb' });
+  }
+}
