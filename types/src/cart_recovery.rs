@@ -13,6 +13,7 @@ use crate::{Coupon, Money};
 #[serde(deny_unknown_fields)]
 pub struct CartRecoveryRules {
     /// Minutes without cart activity or purchase after which a cart counts as abandoned.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 43_200))]
     pub idle_minutes: u32,
     /// Carts worth less (at current prices) are not recovered; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,14 +22,19 @@ pub struct CartRecoveryRules {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<CouponRule>,
     /// At most one coupon per customer within this many days.
+    #[cfg_attr(feature = "openapi", schema(maximum = 3650))]
     pub coupon_once_per_days: u32,
     /// The dialog is shown at most this many times …
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub max_shows: u32,
     /// … within this many hours (frequency cap, across devices).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 8760))]
     pub show_window_hours: u32,
     /// After a dismissal the dialog stays away this many hours, on every device.
+    #[cfg_attr(feature = "openapi", schema(maximum = 8760))]
     pub quiet_hours_after_dismiss: u32,
     /// Where "back to cart" leads (the shop's cart page).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2048))]
     pub cart_url: String,
 }
 
@@ -42,8 +48,10 @@ pub struct CouponRule {
     pub amount: Option<Money>,
     /// … or a percentage off (1–100); exactly one of the two.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub percent: Option<u32>,
     /// How long a coupon can be used, in days.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub validity_days: u32,
 }
 
@@ -123,11 +131,13 @@ pub struct CartPickup {
 pub struct CartRecoveryAction {
     /// The browser's anonymous visitor id (optional with a customer token; one is needed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{16,64}$"))]
     pub visitor_id: Option<String>,
     /// The shop-signed customer token, when signed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_token: Option<String>,
     /// The offer, from the answer.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub offer_id: String,
     /// What happened.
     pub action: CartRecoveryActionKind,
