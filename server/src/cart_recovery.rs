@@ -413,7 +413,8 @@ pub async fn offer_for(
         .ok_or(sqlx::Error::RowNotFound)
 }
 
-async fn existing_offer(
+/// The offer for this cart of `profiles`, if one was made.
+pub async fn existing_offer(
     conn: &mut AnyConnection,
     shop_id: &str,
     profiles: &[String],

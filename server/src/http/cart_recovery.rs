@@ -142,17 +142,34 @@ async fn offer(
     let pickup = availability::pickup_today(&ranking, now, |store| {
         cart_recovery::store_has_all(&stock, &lines, store)
     });
-    // Never wait for a second connection while holding one.
-    drop(conn);
-    // The customer's profile owns a new offer when she is signed in (listed last).
-    let owner = personal.last().cloned().unwrap_or_default();
     let fingerprint = cart_recovery::fingerprint(&cart);
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let offer =
-        cart_recovery::offer_for(&mut tx, &shop.id, &personal, &owner, &fingerprint, now).await?;
-    let coupon =
-        cart_recovery::coupon_for(&mut tx, &shop.id, &personal, rules, &offer, &total, now).await?;
-    tx.commit().await?;
+    let existing =
+        cart_recovery::existing_offer(&mut conn, &shop.id, &personal, &fingerprint).await?;
+    let (offer, coupon) = match existing {
+        // Nothing to write: the offer exists and has its coupon, or the rules give none.
+        Some(offer) if offer.coupon_code.is_some() || rules.coupon.is_none() => {
+            let coupon = cart_recovery::coupon_for(
+                &mut conn, &shop.id, &personal, rules, &offer, &total, now,
+            )
+            .await?;
+            (offer, coupon)
+        }
+        _ => {
+            // Never wait for a second connection while holding one.
+            drop(conn);
+            // The customer's profile owns a new offer when she is signed in (listed last).
+            let owner = personal.last().cloned().unwrap_or_default();
+            let mut tx = crate::db::begin_write(&state.db).await?;
+            let offer =
+                cart_recovery::offer_for(&mut tx, &shop.id, &personal, &owner, &fingerprint, now)
+                    .await?;
+            let coupon =
+                cart_recovery::coupon_for(&mut tx, &shop.id, &personal, rules, &offer, &total, now)
+                    .await?;
+            tx.commit().await?;
+            (offer, coupon)
+        }
+    };
     Ok(Json(CartRecoveryResponse {
         offer: Some(CartRecoveryOffer {
             offer_id: offer.offer_id,
