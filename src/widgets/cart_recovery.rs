@@ -13,7 +13,8 @@
 //! `shown`, `clicked` and `dismissed` go to `POST /v1/cart-recovery/actions` through the
 //! loader; the server keeps the frequency cap and the quiet period after a dismissal (on every
 //! device), so the bundle stores nothing. A failed or garbled answer shows nothing and logs
-//! one console warning.
+//! one console warning; a shop without cart recovery rules (`no_cart_recovery`) shows nothing
+//! and logs nothing.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -54,7 +55,11 @@ pub fn start(embed: Rc<Embed>) {
             open(&embed, &offer)
         };
         if let Err(err) = shown.await {
-            web_sys::console::warn_2(&"[vitrine] cart recovery unavailable:".into(), &err);
+            // A shop that runs no cart recovery: nothing to say, nothing failed.
+            let code = Reflect::get(&err, &"code".into()).unwrap_or_default();
+            if code != "no_cart_recovery" {
+                web_sys::console::warn_2(&"[vitrine] cart recovery unavailable:".into(), &err);
+            }
         }
     });
 }

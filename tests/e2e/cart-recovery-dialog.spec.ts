@@ -74,7 +74,8 @@ async function signedIn(page: Page, answer: object | number, before?: () => void
     async (route: Route) => {
       asked += 1;
       if (typeof answer === 'number') {
-        await route.fulfill({ status: answer, headers: CORS, json: { error: { code: 'internal', message: 'down' } } });
+        const code = answer === 404 ? 'no_cart_recovery' : 'internal';
+        await route.fulfill({ status: answer, headers: CORS, json: { error: { code, message: code } } });
       } else {
         await route.fulfill({ headers: CORS, json: answer });
       }
@@ -244,16 +245,19 @@ test('the open dialog has no axe-core violations', async ({ page }) => {
   expect(results.passes.length).toBeGreaterThan(0);
 });
 
-test('without an offer nothing opens, nothing is reported and nothing is logged', async ({ page, log }) => {
-  const { actions, asked } = await signedIn(page, {});
-  await page.goto('/');
-  await page.waitForLoadState('load');
-  await expect.poll(asked).toBe(1);
-  await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
-  await expect(new CartRecoveryDialog(page).host).toHaveCount(0);
-  expect(actions).toEqual([]);
-  expect(log.warnings).toEqual([]);
-  expect(log.errors).toEqual([]);
+test('without an offer, or in a shop without cart recovery, nothing opens, is reported or logged', async ({ page, log }) => {
+  for (const answer of [{}, 404]) {
+    const { actions, asked } = await signedIn(page, answer);
+    await page.goto('/');
+    await page.waitForLoadState('load');
+    await expect.poll(asked).toBe(1);
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+    await expect(new CartRecoveryDialog(page).host).toHaveCount(0);
+    expect(actions).toEqual([]);
+    expect(log.warnings).toEqual([]);
+    expect(log.errors).toEqual([]);
+    await page.unrouteAll();
+  }
 });
 
 test('a page without a signed-in customer does not ask', async ({ page }) => {
