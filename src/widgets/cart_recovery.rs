@@ -107,6 +107,7 @@ fn open(embed: &Rc<Embed>, offer: &CartRecoveryOffer) -> Result<(), JsValue> {
     let list = add(&document, &body, "ul", "vitrine-cart__lines")?;
     for line in &offer.lines {
         let item = add(&document, &list, "li", "vitrine-cart__line")?;
+        item.set_attribute("data-sku", &line.sku)?;
         let image = add(&document, &item, "img", "vitrine-cart__image")?;
         attributes(&image, &[("src", &line.image_url), ("alt", "")])?;
         text(&item, "span", "vitrine-cart__title", &line.title)?;

@@ -126,6 +126,7 @@ test('the dialog opens after the page has loaded and painted, with the offer in 
   await expect(dialog.heading).toHaveText('Ihr Warenkorb wartet auf Sie');
   await expect(page.getByRole('dialog', { name: 'Ihr Warenkorb wartet auf Sie' })).toBeVisible();
   await expect(dialog.titles).toHaveText(['Wanderjacke Alpin', 'Trinkflasche']);
+  await expect(dialog.dialog.locator('[data-sku="AH-2002"] .vitrine-cart__title')).toHaveText('Trinkflasche');
   await expect(dialog.prices).toHaveText(['1 × 129,00 €', '2 × 14,50 €']);
   await expect(dialog.total).toHaveText('Summe: 158,00 €');
   await expect(dialog.code).toHaveText('ABCD-EFGH-JKMN-PQRS');
