@@ -32,7 +32,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "wasm-bindgen $WASM_BINDGEN_VE
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 
-if ! { wasm-opt --version 2>/dev/null | grep -q "version 132" && [ -d node_modules/@playwright/test ] \
+# `npm ls` fails when a package of package.json is missing from node_modules (a new one added).
+if ! { wasm-opt --version 2>/dev/null | grep -q "version 132" && npm ls --depth=0 >/dev/null 2>&1 \
   && esbuild --version 2>/dev/null | grep -qx "0.28.2"; }; then
   step "installing the npm tools (binaryen's wasm-opt, esbuild, Playwright)"
   npm ci --no-audit --no-fund

@@ -78,8 +78,7 @@ async fn rules_of(conn: &mut sqlx::AnyConnection, shop_id: &str) -> Result<Rules
     responses(
         (status = 200, description = "The offer to show, or none", body = CartRecoveryResponse),
         super::openapi::BrowserReadErrors,
-        (status = 404, description = "`no_cart_recovery` (the shop recovers no carts) or \
-            `unknown_postcode`", body = vitrine_types::ApiErrorBody),
+        (status = 404, description = "`unknown_postcode`", body = vitrine_types::ApiErrorBody),
     ),
     security(("publishable_key" = [])),
 )]
@@ -108,9 +107,13 @@ async fn offer(
         stores.countries(),
     )?;
     let mut conn = state.db.acquire().await?;
-    let rules = rules_of(&mut conn, &shop.id).await?;
-    let rules = rules.get();
     let nothing = || Ok(Json(CartRecoveryResponse { offer: None }));
+    // A shop that recovers no carts answers "nothing to show" like any other page view: an
+    // error would be a console error on every signed-in page of a shop not using the feature.
+    let Some(rules) = cart_recovery::rules(&mut conn, &shop.id).await? else {
+        return nothing();
+    };
+    let rules = rules.get();
     // Tokens are judged by the real time, the cart by the recovery clock.
     let personal = personal_profiles(
         &state,
