@@ -1,0 +1,88 @@
+// The omnichannel story of the demo, clicked through as a visitor would (the guided tour on
+// the home page): Anna signs in on her phone, puts a product into the cart and leaves; on her
+// laptop the cart comes back as a dialog; at a store's till she buys it with her loyalty card;
+// back on the web shop the recommendations no longer offer it, her account shows the store
+// purchase's points with the store's name, and the cart dialog is gone.
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { API } from '../../playwright.config';
+import { expect, LoyaltyWidget, RecommendationsWidget, test } from './fixtures';
+
+const SECRET_KEY = 'sk_demo_alpenhaus_not_for_production';
+
+/** Uncaught errors of every page the story opens. */
+const pageErrors: string[] = [];
+
+async function signedIn(browser: Browser, customer: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto('/anmelden.html');
+  await page.getByRole('link', { name: customer }).click();
+  await expect(page.getByText(customer, { exact: true })).toBeVisible();
+  return { context, page };
+}
+
+test('a cart left on the phone comes back on the laptop, until it is bought at a till', async ({ browser, request }) => {
+  // The cart must lie idle before it counts as abandoned: the shop (with its secret key, as an
+  // admin would) shortens the demo's 30 minutes to one, and the test waits that minute.
+  test.setTimeout(150_000);
+  const auth = { authorization: `Bearer ${SECRET_KEY}` };
+  const rules = await (await request.get(`${API}/v1/cart-recovery/rules`, { headers: auth })).json();
+  const updated = await request.put(`${API}/v1/cart-recovery/rules`, {
+    headers: { ...auth, 'content-type': 'application/json' },
+    data: { ...rules, idle_minutes: 1 },
+  });
+  expect(updated.ok()).toBe(true);
+
+  // On her phone: signed in, her recommendations; she puts the first one into the cart.
+  const phone = await signedIn(browser, 'Anna Berger');
+  const recommendations = new RecommendationsWidget(phone.page);
+  await expect(recommendations.tiles).toHaveCount(4);
+  const [sku] = await recommendations.skus();
+  await phone.page.goto(`/product.html?sku=${sku}`);
+  await phone.page.getByRole('button', { name: 'In den Warenkorb' }).click();
+  await expect(phone.page.getByText('Im Warenkorb.')).toBeVisible();
+  await phone.context.close();
+
+  // A minute later, on her laptop: the cart she left on the phone, as a dialog.
+  await new Promise((resolve) => setTimeout(resolve, 65_000));
+  const laptop = await signedIn(browser, 'Anna Berger');
+  const dialog = laptop.page.getByRole('dialog');
+  await expect(dialog).toBeVisible({ timeout: 15_000 });
+  await expect(dialog.locator(`[data-sku="${sku}"]`)).toHaveCount(1);
+
+  // At the Ulm store's till she buys it with her loyalty card.
+  const till = await browser.newContext();
+  const pos = await till.newPage();
+  await pos.goto('/kasse.html');
+  await pos.getByLabel('Filiale').selectOption('ulm-muensterplatz');
+  await pos.getByLabel('Kundenkarte').selectOption('2500-1001');
+  await pos.getByLabel('Artikel').selectOption(sku);
+  await pos.getByRole('button', { name: 'Artikel hinzufügen' }).click();
+  await pos.getByRole('button', { name: 'Bon buchen' }).click();
+  await expect(pos.getByRole('status')).toContainText('Anna Berger hat jetzt');
+  await till.close();
+
+  // Back on the web shop: no dialog (the cart was bought), nothing she bought offered.
+  const answer = laptop.page.waitForResponse((r) => r.url().includes('/v1/cart-recovery?'));
+  await laptop.page.goto('/');
+  expect(await (await answer).json()).toEqual({});
+  const home = new RecommendationsWidget(laptop.page);
+  await expect(home.tiles).toHaveCount(4);
+  expect(await home.skus()).not.toContain(sku);
+  await expect(laptop.page.getByRole('dialog')).toHaveCount(0);
+
+  // Her account: the store purchase's points, with the store's name.
+  await laptop.page.goto('/konto.html');
+  const loyalty = new LoyaltyWidget(laptop.page);
+  await expect(loyalty.lines.first()).toContainText('Ulm');
+  await expect(loyalty.lines.first()).toContainText('Punkte');
+  await laptop.context.close();
+  expect(pageErrors).toEqual([]);
+
+  // The demo's own rules again for the tests after this one.
+  await request.put(`${API}/v1/cart-recovery/rules`, {
+    headers: { ...auth, 'content-type': 'application/json' },
+    data: rules,
+  });
+});
