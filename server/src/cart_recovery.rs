@@ -592,17 +592,7 @@ pub async fn merge(
     .bind(survivor)
     .execute(&mut *conn)
     .await?;
-    for table in TABLES {
-        sqlx::query(&format!(
-            "UPDATE {table} SET profile_id = $1 WHERE shop_id = $2 AND profile_id = $3"
-        ))
-        .bind(survivor)
-        .bind(shop_id)
-        .bind(absorbed)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    crate::profiles::move_rows(conn, &TABLES, shop_id, absorbed, survivor).await
 }
 
 /// Whether `store` has every line in the quantity of the cart.

@@ -1199,16 +1199,14 @@ pub async fn merge(
     absorbed: &str,
     survivor: &str,
 ) -> sqlx::Result<()> {
-    for table in ["loyalty_ledger", "loyalty_orders", "coupons"] {
-        sqlx::query(&format!(
-            "UPDATE {table} SET profile_id = $1 WHERE shop_id = $2 AND profile_id = $3"
-        ))
-        .bind(survivor)
-        .bind(shop_id)
-        .bind(absorbed)
-        .execute(&mut *conn)
-        .await?;
-    }
+    crate::profiles::move_rows(
+        conn,
+        &["loyalty_ledger", "loyalty_orders", "coupons"],
+        shop_id,
+        absorbed,
+        survivor,
+    )
+    .await?;
     let moved: Option<(i64,)> = sqlx::query_as(
         "DELETE FROM loyalty_accounts WHERE shop_id = $1 AND profile_id = $2 RETURNING balance",
     )

@@ -401,14 +401,16 @@ async fn oldest(
     Ok(best.map(|(_, profile)| profile))
 }
 
-/// Moves everything of `absorbed` to `survivor`; `absorbed` keeps a row pointing there.
-pub async fn merge(
+/// Gives the rows of `absorbed` in `tables` (each with `shop_id` and `profile_id`) to
+/// `survivor`: how every part's data follows a merge.
+pub async fn move_rows(
     conn: &mut AnyConnection,
+    tables: &[&str],
     shop_id: &str,
     absorbed: &str,
     survivor: &str,
 ) -> sqlx::Result<()> {
-    for table in ["events", "purchase_lines", "profile_ids"] {
+    for table in tables {
         sqlx::query(&format!(
             "UPDATE {table} SET profile_id = $1 WHERE shop_id = $2 AND profile_id = $3"
         ))
@@ -418,6 +420,24 @@ pub async fn merge(
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+/// Moves everything of `absorbed` to `survivor`; `absorbed` keeps a row pointing there.
+pub async fn merge(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    absorbed: &str,
+    survivor: &str,
+) -> sqlx::Result<()> {
+    move_rows(
+        conn,
+        &["events", "purchase_lines", "profile_ids"],
+        shop_id,
+        absorbed,
+        survivor,
+    )
+    .await?;
     crate::loyalty::merge(conn, shop_id, absorbed, survivor).await?;
     crate::cart_recovery::merge(conn, shop_id, absorbed, survivor).await?;
     // The shopper's most recent consent decision wins.
