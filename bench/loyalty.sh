@@ -7,21 +7,9 @@
 #   2. GET /v1/loyalty under load from wrk (bench/loyalty.lua): a random one of 1,000 signed-in
 #      customers per request, 5 ledger lines each: req/s, p50, p99.
 # Writes the report to target/bench-loyalty/report.txt. Needs Debian's `wrk`.
-set -euo pipefail
-source "$(dirname "$0")/../scripts/env.sh"
-cd "$VITRINE_ROOT"
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } \
-  || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build -q --profile server -p vitrine-server
-dir="target/bench-loyalty"; rm -rf "$dir"; mkdir -p "$dir"
-port="${VITRINE_BENCH_PORT:-18184}"; api="http://127.0.0.1:$port"
-target/server/vitrine-server demo --listen "127.0.0.1:$port" --storefront-listen off \
-  --storefront-origin http://127.0.0.1:18185 --database-url "sqlite://$dir/bench.db" \
-  --master-key-file "$dir/master.key" --bundle-dir dist --storefront-dir public \
-  --rate-limit-per-second 0 >"$dir/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null && break; sleep 0.2; done
+source "$(dirname "$0")/common.sh"
+dir="target/bench-loyalty"
+start_demo_server "$dir" "${VITRINE_BENCH_PORT:-18184}"
 pk=pk_demo_alpenhaus; sk=sk_demo_alpenhaus_not_for_production
 duration="${VITRINE_BENCH_SECONDS:-15}"
 # Tokens as a shop's backend signs them: "<customer>.<expiry>.<hex HMAC-SHA256>", one a line.

@@ -5,21 +5,9 @@
 #      server's memory with 100,000 profiles (RssAnon: its own; RssFile: the mapped database),
 #   2. browser endpoints under load from wrk (a second process): req/s, p50, p99.
 # Writes the report to target/bench/report.txt.  Needs Debian's `wrk` (installed when root).
-set -euo pipefail
-source "$(dirname "$0")/../scripts/env.sh"
-cd "$VITRINE_ROOT"
-command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } \
-  || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build -q --profile server -p vitrine-server
-dir="target/bench"; rm -rf "$dir"; mkdir -p "$dir"
-port="${VITRINE_BENCH_PORT:-18180}"; api="http://127.0.0.1:$port"
-target/server/vitrine-server demo --listen "127.0.0.1:$port" --storefront-listen off \
-  --storefront-origin http://127.0.0.1:18181 --database-url "sqlite://$dir/bench.db" \
-  --master-key-file "$dir/master.key" --bundle-dir dist --storefront-dir public \
-  --rate-limit-per-second 0 >"$dir/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null && break; sleep 0.2; done
+source "$(dirname "$0")/common.sh"
+dir="target/bench"
+start_demo_server "$dir" "${VITRINE_BENCH_PORT:-18180}"
 pk=pk_demo_alpenhaus; sk=sk_demo_alpenhaus_not_for_production
 duration="${VITRINE_BENCH_SECONDS:-15}"
 {
