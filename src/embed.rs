@@ -2,8 +2,9 @@
 //! shadow root, mounting the widget it names, and `window.Vitrine`.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{
     Element, HtmlElement, MutationObserver, MutationObserverInit, ShadowRoot, ShadowRootInit,
@@ -47,9 +48,15 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn sheet(this: &LoaderOptions) -> JsValue;
 
-    /// `window.Vitrine`, whose `q` holds the calls made before the bundle loaded.
-    #[wasm_bindgen(method, getter)]
-    fn api(this: &LoaderOptions) -> Object;
+    /// Queues an event for the API (`impression`, `click`) with its fields; the loader sends
+    /// it with the next beacon, and drops it without tracking consent.
+    #[wasm_bindgen(method)]
+    fn track(this: &LoaderOptions, kind: &str, fields: &Object);
+
+    /// Whether the shopper's consent allows storing anything in the browser.
+    #[wasm_bindgen(method, js_name = mayStore)]
+    fn may_store(this: &LoaderOptions) -> bool;
+
 }
 
 /// What every widget needs to render: texts and formats for the page's locale, and the data.
@@ -96,6 +103,17 @@ impl Embed {
         &self.options
     }
 
+    /// Queues an event for the API, e.g. `track("click", {recommendation_id, sku})`.
+    pub fn track(&self, kind: &str, fields: &Object) {
+        self.options.track(kind, fields);
+    }
+
+    /// Whether the shopper's consent allows storing anything in the browser (the postcode
+    /// the availability widget remembers).
+    pub fn may_store(&self) -> bool {
+        self.options.may_store()
+    }
+
     /// A fresh API request, e.g. `fetch("availability", {sku, postcode})`, made by the
     /// loader (key, customer token, time limit) after the first answer was used.
     pub fn fetch(&self, path: &str, params: &Object) -> Result<Promise, JsValue> {
@@ -140,85 +158,52 @@ pub fn watch_attribute(
 }
 
 thread_local! {
-    static EMBED: RefCell<Option<std::rc::Rc<Embed>>> = const { RefCell::new(None) };
-    static MOUNTED: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
+    static EMBED: RefCell<Option<Rc<Embed>>> = const { RefCell::new(None) };
+    static MOUNTED: RefCell<Vec<(Element, Mounted)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A mounted widget; dropping it unmounts the widget.
 struct Mounted(#[allow(dead_code)] Box<dyn std::any::Any>);
 
-/// Entry point called by the loader once the module is instantiated.
+/// Entry point called by the loader once the module is instantiated: keeps the loader's
+/// services and opens the cart recovery dialog when the loader asked for an offer. The
+/// placeholders come one by one through [`mount`], as they come into view.
 #[wasm_bindgen]
 pub fn start(options: LoaderOptions) {
-    let embed = std::rc::Rc::new(Embed::new(options));
+    let embed = Rc::new(Embed::new(options));
     EMBED.with(|slot| *slot.borrow_mut() = Some(embed.clone()));
-    let api = embed.options.api();
-    // The loader's own queue array, not a copy: it is emptied once replayed.
-    let queued = Reflect::get(&api, &"q".into())
-        .ok()
-        .and_then(|q| q.dyn_into::<Array>().ok());
-    install_api(&api);
-    mount_all(&embed);
-    // Not a placeholder: asked once per page, not again on `Vitrine.refresh()`.
-    widgets::cart_recovery::start(embed.clone());
-    if let Some(queued) = queued {
-        for call in queued.iter() {
-            let Ok(call) = call.dyn_into::<Array>() else {
-                continue;
-            };
-            let name = call.get(0).as_string().unwrap_or_default();
-            if let Ok(method) = Reflect::get(&api, &name.as_str().into()) {
-                if let Some(method) = method.dyn_ref::<Function>() {
-                    let args = call.get(1).dyn_into::<Array>().unwrap_or_default();
-                    let _ = method.apply(&api, &args);
-                }
-            }
-        }
-        queued.set_length(0);
-    }
+    widgets::cart_recovery::start(embed);
 }
 
-/// Replaces the loader's queueing methods on `window.Vitrine` with the real ones.
-fn install_api(api: &Object) {
-    let refresh = Closure::<dyn Fn()>::new(refresh);
-    let _ = Reflect::set(api, &"refresh".into(), refresh.as_ref());
-    refresh.forget();
-    for name in ["track", "identify", "setConsent"] {
-        let warn = Closure::<dyn Fn()>::new(move || {
-            web_sys::console::warn_1(
-                &format!("[vitrine] Vitrine.{name}() is not supported by this version yet").into(),
-            );
-        });
-        let _ = Reflect::set(api, &name.into(), warn.as_ref());
-        warn.forget();
-    }
-}
-
-/// `Vitrine.refresh()`: reloads every widget and mounts placeholders added since.
-fn refresh() {
-    MOUNTED.with(|mounted| mounted.borrow_mut().clear());
-    if let Some(embed) = EMBED.with(|slot| slot.borrow().clone()) {
-        mount_all(&embed);
-    }
-}
-
-fn mount_all(embed: &std::rc::Rc<Embed>) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+/// Draws the widget `placeholder` names into its shadow root (the loader calls this when the
+/// placeholder comes near the viewport, and again after its attributes changed).
+#[wasm_bindgen]
+pub fn mount(placeholder: Element) {
+    let Some(embed) = EMBED.with(|slot| slot.borrow().clone()) else {
         return;
     };
-    let Ok(placeholders) = document.query_selector_all("[data-vitrine]") else {
-        return;
-    };
-    for index in 0..placeholders.length() {
-        let Some(placeholder) = placeholders
-            .item(index)
-            .and_then(|n| n.dyn_into::<Element>().ok())
-        else {
-            continue;
-        };
-        if let Err(err) = mount(embed, &document, &placeholder) {
-            web_sys::console::warn_2(&"[vitrine] cannot mount widget:".into(), &err);
-        }
+    unmount(placeholder.clone());
+    match mount_widget(&embed, &placeholder) {
+        Ok(handle) => MOUNTED.with(|mounted| mounted.borrow_mut().push((placeholder, handle))),
+        Err(err) => web_sys::console::warn_2(&"[vitrine] cannot mount widget:".into(), &err),
+    }
+}
+
+/// Takes down the widget of `placeholder` (removed from the page, or about to be redrawn).
+#[wasm_bindgen]
+pub fn unmount(placeholder: Element) {
+    // Dropped outside the borrow: a widget's drop may touch the DOM, which may call back.
+    let gone: Vec<_> = MOUNTED.with(|mounted| {
+        let mut mounted = mounted.borrow_mut();
+        let (gone, kept) = mounted
+            .drain(..)
+            .partition(|(element, _)| *element == placeholder);
+        *mounted = kept;
+        gone
+    });
+    drop(gone);
+    if let Some(root) = placeholder.shadow_root() {
+        root.set_inner_html("");
     }
 }
 
@@ -233,11 +218,8 @@ pub(crate) fn shadow_root(embed: &Embed, host: &Element) -> Result<ShadowRoot, J
     Ok(root)
 }
 
-fn mount(
-    embed: &std::rc::Rc<Embed>,
-    document: &web_sys::Document,
-    placeholder: &Element,
-) -> Result<(), JsValue> {
+fn mount_widget(embed: &Rc<Embed>, placeholder: &Element) -> Result<Mounted, JsValue> {
+    let document = widgets::dom::document()?;
     let root = match placeholder.shadow_root() {
         Some(root) => {
             root.set_inner_html("");
@@ -276,6 +258,5 @@ fn mount(
             return Err(format!("unknown widget kind data-vitrine=\"{other}\"").into());
         }
     };
-    MOUNTED.with(|mounted| mounted.borrow_mut().push(Mounted(handle)));
-    Ok(())
+    Ok(Mounted(handle))
 }

@@ -7,6 +7,12 @@ pub struct Texts {
     pub popular_heading: &'static str,
     /// Heading of the recommendations on a product page.
     pub product_heading: &'static str,
+    /// Heading of the recommendations on home and cart pages when they are personal.
+    pub personal_heading: &'static str,
+    /// Heading of the recommendations on the cart page.
+    pub cart_heading: &'static str,
+    /// The button on a tile that puts the product into the cart.
+    pub add_to_cart: &'static str,
     /// Accessible label of the recommendations while they load.
     pub loading: &'static str,
     /// Reason shown on a tile recommended for being a best seller.
@@ -149,6 +155,9 @@ pub struct Texts {
 const DE: Texts = Texts {
     popular_heading: "Beliebt bei unseren Kundinnen und Kunden",
     product_heading: "Das könnte Ihnen auch gefallen",
+    personal_heading: "Für Sie ausgewählt",
+    cart_heading: "Passt zu Ihrem Warenkorb",
+    add_to_cart: "In den Warenkorb",
     loading: "Empfehlungen werden geladen",
     reason_popular: "Bestseller",
     reason_trending: "Gerade gefragt",
@@ -223,6 +232,9 @@ const DE: Texts = Texts {
 const EN: Texts = Texts {
     popular_heading: "Popular with our customers",
     product_heading: "You may also like",
+    personal_heading: "Picked for you",
+    cart_heading: "Goes with your cart",
+    add_to_cart: "Add to cart",
     loading: "Loading recommendations",
     reason_popular: "Best seller",
     reason_trending: "Trending",

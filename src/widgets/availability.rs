@@ -814,7 +814,8 @@ impl Widget {
             }
             other => other,
         };
-        if why == Why::Place {
+        // Only where the shopper's consent allows storing anything.
+        if why == Why::Place && self.embed.may_store() {
             location.remember();
         }
         // The first answer is what the page says; later ones are changes, and said.

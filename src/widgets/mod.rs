@@ -2,6 +2,6 @@
 
 pub mod availability;
 pub mod cart_recovery;
-mod dom;
+pub(crate) mod dom;
 pub mod loyalty;
 pub mod recommendations;
