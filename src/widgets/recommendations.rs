@@ -1,4 +1,8 @@
-//! `<div data-vitrine="recommendations" data-sku="…" data-limit="4">`: a row of product tiles.
+//! `<div data-vitrine="recommendations" data-sku="…" data-limit="4">`: product tiles, on a
+//! product page (`data-sku`: bought together, also bought), the cart (`data-context="cart"`)
+//! or the home page ("for you", else popular). `data-layout="row"` (default: one row that
+//! scrolls sideways by touch, wheel or keyboard) or `"grid"`. Each tile shows its reason and an
+//! add-to-cart button; impressions, clicks and the button's event are the loader's (`tiles`).
 //!
 //! While the data loads it shows skeleton tiles of the final size, so nothing moves when the
 //! products arrive; when the data cannot be had it renders nothing and logs one warning.
@@ -27,17 +31,41 @@ const MAX_LIMIT: usize = 24;
 pub struct Request {
     data: Promise,
     limit: usize,
-    on_product_page: bool,
+    context: Context,
+    grid: bool,
+}
+
+/// Which page the widget is on, for its heading.
+#[derive(Clone, Copy, PartialEq)]
+enum Context {
+    Product,
+    Cart,
+    Home,
 }
 
 impl Request {
     /// Reads `data-limit` and `data-sku` and takes the data promise the loader started.
     pub fn from_placeholder(embed: &Embed, placeholder: &Element) -> Result<Self, JsValue> {
         let limit = count_attribute(placeholder, "data-limit", DEFAULT_LIMIT, MAX_LIMIT)?;
+        let context = if placeholder.has_attribute("data-sku") {
+            Context::Product
+        } else if placeholder.get_attribute("data-context").as_deref() == Some("cart") {
+            Context::Cart
+        } else {
+            Context::Home
+        };
+        let grid = match placeholder.get_attribute("data-layout").as_deref() {
+            None | Some("row") => false,
+            Some("grid") => true,
+            Some(other) => {
+                return Err(format!("data-layout=\"{other}\" is not \"row\" or \"grid\"").into())
+            }
+        };
         Ok(Self {
             data: embed.load(placeholder)?,
             limit,
-            on_product_page: placeholder.has_attribute("data-sku"),
+            context,
+            grid,
         })
     }
 }
@@ -61,6 +89,14 @@ fn reason_text(texts: &Texts, reason: &RecommendationReason) -> String {
     }
 }
 
+/// Whether `reason` comes from the shopper's own history.
+fn personal(reason: &RecommendationReason) -> bool {
+    matches!(
+        reason,
+        RecommendationReason::BecauseYouBought { .. } | RecommendationReason::BecauseYouViewed { .. }
+    )
+}
+
 /// A mounted recommendations widget; dropping it unmounts it.
 pub struct Mounted {
     section: Rc<Element>,
@@ -78,16 +114,22 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
     let Request {
         data,
         limit,
-        on_product_page,
+        context,
+        grid,
     } = request;
     let texts = embed.texts;
-    let heading = if on_product_page {
-        texts.product_heading
-    } else {
-        texts.popular_heading
+    let heading = match context {
+        Context::Product => texts.product_heading,
+        Context::Cart => texts.cart_heading,
+        Context::Home => texts.popular_heading,
     };
     let document = document()?;
-    let section = add(&document, container, "section", "vitrine-recs")?;
+    let class = if grid {
+        "vitrine-recs vitrine-recs--grid"
+    } else {
+        "vitrine-recs vitrine-recs--row"
+    };
+    let section = add(&document, container, "section", class)?;
     attributes(
         &section,
         &[("aria-busy", "true"), ("aria-label", texts.loading)],
@@ -113,6 +155,11 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
                 return Ok(());
             }
             section.remove_attribute("aria-busy")?;
+            let heading = if context == Context::Home && answer.items.iter().any(|item| personal(&item.reason)) {
+                texts.personal_heading
+            } else {
+                heading
+            };
             attributes(
                 &section,
                 &[
@@ -144,7 +191,9 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
                 let reason = reason_text(texts, &item.reason);
                 text(&tile, "span", "vitrine-recs__reason", &reason)?
                     .set_attribute("title", &reason)?;
+                add_button(&tile, texts.add_to_cart, &item.title)?;
             }
+            embed.follow_tiles(&list);
             Ok(())
         });
         if let Err(err) = shown {
@@ -155,11 +204,24 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
     Ok(Mounted { section })
 }
 
-/// Empties `section` and gives it the heading and an empty list, which it returns.
+/// Empties `section` and gives it the heading and an empty list, which it returns. The list
+/// is focusable with the heading as its name, so a keyboard scrolls a row with the arrow keys.
 fn frame(section: &Element, heading: &str) -> Result<Element, JsValue> {
     section.set_text_content(None);
     text(section, "h2", "vitrine-recs__heading", heading)?;
-    add(&document()?, section, "ul", "vitrine-recs__list")
+    let list = add(&document()?, section, "ul", "vitrine-recs__list")?;
+    attributes(&list, &[("tabindex", "0"), ("aria-label", heading)])?;
+    Ok(list)
+}
+
+/// The tile's add-to-cart button, named with the product for screen readers.
+fn add_button(tile: &Element, label: &str, title: &str) -> Result<Element, JsValue> {
+    let button = text(tile, "button", "vitrine-recs__add", label)?;
+    attributes(
+        &button,
+        &[("type", "button"), ("aria-label", &[label, ": ", title].concat())],
+    )?;
+    Ok(button)
 }
 
 /// A tile of the same parts and size as a real one, so nothing moves when the data arrives.
@@ -185,5 +247,6 @@ fn skeleton_tile(document: &Document, list: &Element) -> Result<(), JsValue> {
     )?;
     text(&tile, "span", "vitrine-recs__price", "\u{a0}")?;
     text(&tile, "span", "vitrine-recs__reason", "\u{a0}")?;
+    add_button(&tile, "\u{a0}", "")?.set_attribute("disabled", "")?;
     Ok(())
 }
