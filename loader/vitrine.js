@@ -166,49 +166,6 @@ const track = (type, props) => {
 addEventListener('pagehide', send);
 addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && send());
 
-// Recommendation tiles: an impression when a tile has been at least half visible for a second
-// (one event per list for the tiles seen together), a click on its link or its add-to-cart
-// button. The button fires a cancelable `vitrine:add-to-cart` on the placeholder (bubbling to
-// the page; Vitrine.on('add-to-cart')); a shop that handles it calls preventDefault(),
-// otherwise the product page opens.
-const seenTiles = new Map(); // recommendation id → SKUs seen, sent together
-const tileWatch = new IntersectionObserver(
-  (entries) => {
-    for (const { target: tile, intersectionRatio } of entries) {
-      clearTimeout(tile.vitrineTimer);
-      if (!tile.isConnected) tileWatch.unobserve(tile);
-      else if (intersectionRatio >= 0.5)
-        tile.vitrineTimer = setTimeout(() => {
-          tileWatch.unobserve(tile);
-          const id = tile.closest('[data-recommendation-id]').dataset.recommendationId;
-          if (!seenTiles.size) setTimeout(() => {
-            for (const [recommendation_id, skus] of seenTiles) track('impression', { recommendation_id, skus });
-            seenTiles.clear();
-          }, 100);
-          seenTiles.set(id, [...(seenTiles.get(id) || []), tile.dataset.sku]);
-        }, 1000);
-    }
-  },
-  { threshold: 0.5 },
-);
-const tiles = (list) => {
-  list.querySelectorAll('[data-sku]').forEach((tile) => tileWatch.observe(tile));
-  list.addEventListener('click', (event) => {
-    const tile = event.target.closest('[data-sku]');
-    if (!tile) return;
-    const recommendation_id = tile.closest('[data-recommendation-id]').dataset.recommendationId;
-    const { sku } = tile.dataset;
-    const link = tile.querySelector('a');
-    if (event.target.closest('a')) return track('click', { recommendation_id, sku });
-    if (!event.target.closest('button')) return;
-    track('click', { recommendation_id, sku });
-    const detail = { sku, recommendation_id, url: link.href };
-    const host = list.getRootNode().host;
-    if (host.dispatchEvent(new CustomEvent('vitrine:add-to-cart', { detail, bubbles: true, cancelable: true })))
-      location.assign(link.href);
-  });
-};
-
 // Placeholders: each is drawn when it comes within 400 px of the viewport; the ones that do
 // so together share one batch. Added, removed and changed placeholders are followed.
 let glue = null;
@@ -241,7 +198,7 @@ const changes = new MutationObserver((records) => {
   for (const { type, target, attributeName, addedNodes, removedNodes } of records) {
     // The availability widget follows its data-sku itself (keeping the shopper's place).
     if (type == 'attributes') {
-      if (mounted.has(target) && !(target.dataset.vitrine == 'availability' && attributeName == 'data-sku'))
+      if (mounted.has(target) && attributeName.startsWith('data-') && !(target.dataset.vitrine == 'availability' && attributeName == 'data-sku'))
         remount(target);
       continue;
     }
@@ -254,7 +211,7 @@ const placeholders = (node) =>
   node.nodeType != 1 ? [] : [...(node.matches('[data-vitrine]') ? [node] : []), ...node.querySelectorAll('[data-vitrine]')];
 const watch = (el) => {
   seen.observe(el);
-  changes.observe(el, { attributes: true, attributeFilter: ['data-vitrine', 'data-sku', 'data-context', 'data-cart', 'data-limit', 'data-store', 'data-lines', 'data-layout', 'data-join-url'] });
+  changes.observe(el, { attributes: true });
 };
 changes.observe(document.documentElement, { childList: true, subtree: true });
 document.querySelectorAll('[data-vitrine]').forEach(watch);
@@ -378,7 +335,7 @@ import(asset('__VITRINE_GLUE__'))
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(await css);
     askRecovery();
-    module.start({ ...config, load, fetchJson, sheet, track, tiles, recovery, settled, act, mayStore, emit });
+    module.start({ ...config, load, fetchJson, sheet, track, recovery, settled, act, mayStore, emit });
     if (dead) return;
     glue = module;
     near.forEach(mount);

@@ -48,10 +48,10 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn sheet(this: &LoaderOptions) -> JsValue;
 
-    /// Follows the recommendation tiles in `list` (`li[data-sku]` inside an element with
-    /// `data-recommendation-id`): impressions, clicks, the add-to-cart button.
+    /// Queues an event for the API (`impression`, `click`) with its fields; the loader sends
+    /// it with the next beacon, and drops it without tracking consent.
     #[wasm_bindgen(method)]
-    fn tiles(this: &LoaderOptions, list: &Element);
+    fn track(this: &LoaderOptions, kind: &str, fields: &Object);
 
     /// Whether the shopper's consent allows storing anything in the browser.
     #[wasm_bindgen(method, js_name = mayStore)]
@@ -103,10 +103,9 @@ impl Embed {
         &self.options
     }
 
-    /// Hands the rendered recommendation tiles in `list` to the loader, which reports
-    /// impressions and clicks and runs the add-to-cart buttons.
-    pub fn follow_tiles(&self, list: &Element) {
-        self.options.tiles(list);
+    /// Queues an event for the API, e.g. `track("click", {recommendation_id, sku})`.
+    pub fn track(&self, kind: &str, fields: &Object) {
+        self.options.track(kind, fields);
     }
 
     /// Whether the shopper's consent allows storing anything in the browser (the postcode

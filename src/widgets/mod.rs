@@ -5,3 +5,4 @@ pub mod cart_recovery;
 pub(crate) mod dom;
 pub mod loyalty;
 pub mod recommendations;
+pub mod tiles;

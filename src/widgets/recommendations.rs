@@ -10,7 +10,10 @@
 //! Plain DOM calls like the other widgets: written with Leptos views it kept Leptos' reactive
 //! system and renderer in the bundle, about 4 KB brotli (docs/bundle-size.md).
 
+use std::cell::RefCell;
 use std::rc::Rc;
+
+use super::tiles::Tiles;
 
 use js_sys::Promise;
 use vitrine_types::RecommendationReason;
@@ -29,6 +32,7 @@ const MAX_LIMIT: usize = 24;
 
 /// What one placeholder asks for, parsed from its attributes.
 pub struct Request {
+    placeholder: Element,
     data: Promise,
     limit: usize,
     context: Context,
@@ -62,6 +66,7 @@ impl Request {
             }
         };
         Ok(Self {
+            placeholder: placeholder.clone(),
             data: embed.load(placeholder)?,
             limit,
             context,
@@ -93,13 +98,15 @@ fn reason_text(texts: &Texts, reason: &RecommendationReason) -> String {
 fn personal(reason: &RecommendationReason) -> bool {
     matches!(
         reason,
-        RecommendationReason::BecauseYouBought { .. } | RecommendationReason::BecauseYouViewed { .. }
+        RecommendationReason::BecauseYouBought { .. }
+            | RecommendationReason::BecauseYouViewed { .. }
     )
 }
 
 /// A mounted recommendations widget; dropping it unmounts it.
 pub struct Mounted {
     section: Rc<Element>,
+    _tiles: Rc<RefCell<Option<Tiles>>>,
 }
 
 impl Drop for Mounted {
@@ -112,6 +119,7 @@ impl Drop for Mounted {
 /// products when the answer comes, nothing when there are none.
 pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<Mounted, JsValue> {
     let Request {
+        placeholder,
         data,
         limit,
         context,
@@ -140,6 +148,8 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
     }
     let section = Rc::new(section);
     let weak = Rc::downgrade(&section);
+    let tiles = Rc::new(RefCell::new(None));
+    let following = Rc::downgrade(&tiles);
     wasm_bindgen_futures::spawn_local(async move {
         let answer = JsFuture::from(data).await.and_then(|json| {
             crate::wire::recommendations(&json)
@@ -155,7 +165,9 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
                 return Ok(());
             }
             section.remove_attribute("aria-busy")?;
-            let heading = if context == Context::Home && answer.items.iter().any(|item| personal(&item.reason)) {
+            let heading = if context == Context::Home
+                && answer.items.iter().any(|item| personal(&item.reason))
+            {
                 texts.personal_heading
             } else {
                 heading
@@ -193,7 +205,14 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
                     .set_attribute("title", &reason)?;
                 add_button(&tile, texts.add_to_cart, &item.title)?;
             }
-            embed.follow_tiles(&list);
+            if let Some(slot) = following.upgrade() {
+                *slot.borrow_mut() = Some(super::tiles::follow(
+                    embed.clone(),
+                    &placeholder,
+                    &list,
+                    &answer.recommendation_id,
+                )?);
+            }
             Ok(())
         });
         if let Err(err) = shown {
@@ -201,7 +220,10 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
             section.remove();
         }
     });
-    Ok(Mounted { section })
+    Ok(Mounted {
+        section,
+        _tiles: tiles,
+    })
 }
 
 /// Empties `section` and gives it the heading and an empty list, which it returns. The list
@@ -219,7 +241,10 @@ fn add_button(tile: &Element, label: &str, title: &str) -> Result<Element, JsVal
     let button = text(tile, "button", "vitrine-recs__add", label)?;
     attributes(
         &button,
-        &[("type", "button"), ("aria-label", &[label, ": ", title].concat())],
+        &[
+            ("type", "button"),
+            ("aria-label", &[label, ": ", title].concat()),
+        ],
     )?;
     Ok(button)
 }

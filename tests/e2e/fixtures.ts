@@ -1,6 +1,7 @@
 // Shared helpers: a page that records what the console and the page report, and the
 // recommendations widget as a page object.
 import { test as base, expect, Locator, Page } from '@playwright/test';
+import { STOREFRONT } from '../../playwright.config';
 
 export { expect };
 
@@ -169,4 +170,78 @@ export class CartRecoveryDialog {
     this.pickup = this.dialog.locator('.vitrine-cart__pickup');
     this.back = this.dialog.getByRole('link', { name: 'Zurück zum Warenkorb' });
   }
+}
+
+/** One sub-request of `GET /v1/batch` (`recommendations?context=home&limit=4`), parsed. */
+export interface SubRequest {
+  path: string;
+  params: URLSearchParams;
+}
+
+/** What a mocked batch answers for one sub-request: status and body. */
+export type SubAnswer = { status: number; body: unknown };
+
+/**
+ * Answers `GET /v1/batch` from `answer` per sub-request, as the server would (in order), and
+ * records every batch the page sent: the sub-requests of each.
+ */
+export async function mockBatch(
+  page: Page,
+  answer: (sub: SubRequest) => SubAnswer | Promise<SubAnswer>,
+): Promise<SubRequest[][]> {
+  const batches: SubRequest[][] = [];
+  await page.route('**/v1/batch?**', async (route) => {
+    const url = new URL(route.request().url());
+    const subs = url.searchParams.getAll('r').map((r) => {
+      const [path, query] = r.split('?');
+      return { path, params: new URLSearchParams(query ?? '') };
+    });
+    batches.push(subs);
+    const answers = await Promise.all(subs.map(answer));
+    await route.fulfill({
+      status: 200,
+      contentType: 'application/json',
+      headers: { 'access-control-allow-origin': '*' },
+      body: JSON.stringify({ answers }),
+    });
+  });
+  return batches;
+}
+
+/** A recommendations answer with `count` tiles (SKU-1…), as the API gives it. */
+export function recommendationsAnswer(count: number, context = 'home', personal = false): SubAnswer {
+  return {
+    status: 200,
+    body: {
+      recommendation_id: `${context}.${'0'.repeat(31)}${count}`,
+      items: Array.from({ length: count }, (_, i) => ({
+        sku: `SKU-${i + 1}`,
+        title: `Produkt ${i + 1}`,
+        url: `http://127.0.0.1:18081/product.html?sku=SKU-${i + 1}`,
+        image_url: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=',
+        price: { amount_minor: 1999 + i * 100, currency: 'EUR' },
+        reason: personal
+          ? { kind: 'because_you_bought', sku: 'X', channel: 'store', store_id: 'S1', store_name: 'Ulm Münsterplatz' }
+          : { kind: 'popular' },
+      })),
+    },
+  };
+}
+
+/**
+ * Serves `body` as a page of the storefront's origin at `path`, with the demo shop's real
+ * script tag (its key read from the storefront's home page) plus `attributes` on it.
+ */
+export async function testPage(page: Page, path: string, body: string, attributes = ''): Promise<string> {
+  const home = await (await page.request.get('/')).text();
+  const tag = home.match(/<script type="module" src="[^"]+"[^>]*>/)![0].replace('>', ` ${attributes}>`);
+  const url = new URL(path, STOREFRONT).href;
+  await page.route(url, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="de"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+             <title>Test</title>${tag}</script></head><body>${body}</body></html>`,
+    }),
+  );
+  return url;
 }
