@@ -46,6 +46,57 @@ pub enum Command {
     Shop(ShopArgs),
     /// Import products, stores or stock (NDJSON or CSV) into a shop's catalogue.
     Import(crate::import::ImportArgs),
+    /// Print a report of a shop's figures.
+    Report(ReportArgs),
+}
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Database URL.
+    #[arg(
+        long,
+        env = "VITRINE_DATABASE_URL",
+        default_value = "sqlite://vitrine.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Which report.
+    #[command(subcommand)]
+    pub report: ReportCommand,
+}
+
+/// `report` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Widget impressions, clicks and CTR per context, and the orders and revenue (web, app,
+    /// store) attributed to clicks: the same figures as `GET /v1/reports/attribution`.
+    Attribution {
+        /// Shop id.
+        #[arg(long)]
+        shop: String,
+        /// Start of the period, unix seconds, inclusive (default: 30 days before `--to`).
+        #[arg(long, allow_negative_numbers = true)]
+        from: Option<i64>,
+        /// End of the period, unix seconds, exclusive (default: now).
+        #[arg(long, allow_negative_numbers = true)]
+        to: Option<i64>,
+        /// Days after a click within which purchases are attributed to it (1 to 90).
+        #[arg(long, default_value_t = crate::attribution::DEFAULT_WINDOW_DAYS)]
+        window_days: u32,
+        /// Output: a text table, or the JSON of the HTTP endpoint.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+    },
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned columns for people.
+    Table,
+    /// JSON, as the HTTP endpoint answers.
+    Json,
 }
 
 /// Options of `shop`.

@@ -342,6 +342,7 @@ async fn insert_history(
                     order_id: &order_id,
                     channel,
                     store_id: store.as_deref(),
+                    currency: "EUR",
                     customer_id: None,
                     profile: None,
                     purchased_at,

@@ -272,6 +272,7 @@ pub async fn store_all(
                 order_id,
                 channel,
                 store_id,
+                currency,
                 lines,
                 ..
             } = &event.event.body
@@ -280,6 +281,7 @@ pub async fn store_all(
                     order_id,
                     channel: *channel,
                     store_id: store_id.as_deref(),
+                    currency,
                     customer_id: event.event.customer_id.as_deref(),
                     profile: Some(profile),
                     purchased_at: event.occurred_at,
@@ -350,8 +352,13 @@ impl<'a> EventRow<'a> {
             }
             EventBody::Cancellation { order_id } => row.order_id = Some(order_id),
             EventBody::Impression {
-                recommendation_id, ..
-            } => row.recommendation_id = Some(recommendation_id),
+                recommendation_id,
+                skus,
+            } => {
+                row.recommendation_id = Some(recommendation_id);
+                // The tiles seen: the attribution report sums them without reading payloads.
+                row.quantity = Some(skus.len() as i64);
+            }
         }
         row
     }
@@ -366,6 +373,8 @@ pub struct Sale<'a> {
     pub channel: vitrine_types::Channel,
     /// The store, for store purchases.
     pub store_id: Option<&'a str>,
+    /// ISO 4217 code of the prices.
+    pub currency: &'a str,
     /// The shop's customer id, when known.
     pub customer_id: Option<&'a str>,
     /// The profile, when known (an anonymous till receipt has none).
@@ -395,10 +404,11 @@ pub async fn record_sales(
     for chunk in lines.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
-                 unit_price_minor, channel, store_id, customer_id, purchased_at, profile_id)
+                 unit_price_minor, channel, store_id, customer_id, purchased_at, profile_id,
+                 currency)
              VALUES {}
              ON CONFLICT DO NOTHING",
-            crate::db::Params::of(conn).rows(chunk.len(), 11)
+            crate::db::Params::of(conn).rows(chunk.len(), 12)
         );
         let mut query =
             sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_INSERT));
@@ -414,7 +424,8 @@ pub async fn record_sales(
                 .bind(sale.store_id)
                 .bind(sale.customer_id)
                 .bind(sale.purchased_at)
-                .bind(sale.profile);
+                .bind(sale.profile)
+                .bind(sale.currency);
         }
         query.execute(&mut *conn).await?;
     }

@@ -4,6 +4,7 @@
 //! (shops, profiles, events, recommendations, availability), storage (`db`), the widget bundle it serves (`bundle`), and the demo
 //! (`demo` data, `storefront` shop). `main.rs` only parses the command line and starts things.
 
+pub mod attribution;
 pub mod availability;
 pub mod bundle;
 pub mod cart_recovery;

@@ -6,7 +6,8 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use vitrine_server::config::{
-    Cli, Command, DemoArgs, LogFormat, Region, ShopArgs, ShopCommand, StorefrontArgs,
+    Cli, Command, DemoArgs, LogFormat, Region, ReportArgs, ReportCommand, ReportFormat, ShopArgs,
+    ShopCommand, StorefrontArgs,
 };
 use vitrine_server::storefront::{self, StorefrontConfig};
 use vitrine_server::{bundle, demo, serve, unix_now};
@@ -31,6 +32,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Storefront(args) => run_storefront(args).await,
         Command::Shop(args) => run_shop(args).await,
         Command::Import(args) => vitrine_server::import::run(args).await,
+        Command::Report(args) => run_report(args).await,
         Command::BundleReport(args) => {
             let bundle = bundle::Bundle::load(&args.bundle_dir)?;
             print!("{}", bundle.size_report());
@@ -166,6 +168,34 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
                 }
                 Some(key) => println!("{key}"),
                 None => anyhow::bail!("no shop with id `{shop}`"),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn run_report(args: ReportArgs) -> anyhow::Result<()> {
+    let db = vitrine_server::db::connect(&args.database_url).await?;
+    match args.report {
+        ReportCommand::Attribution {
+            shop,
+            from,
+            to,
+            window_days,
+            format,
+        } => {
+            use vitrine_server::attribution;
+            let period = attribution::Period::parse(from, to, Some(window_days), unix_now())
+                .map_err(|message| anyhow::anyhow!(message))?;
+            let shops = vitrine_server::shops::list(&db).await?;
+            if !shops.iter().any(|known| known.id == shop) {
+                anyhow::bail!("no shop with id `{shop}`");
+            }
+            let mut conn = db.acquire().await?;
+            let report = attribution::report(&mut conn, &shop, &period).await?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Table => print!("{}", attribution::render_table(&shop, &report)),
             }
         }
     }

@@ -6,6 +6,7 @@
 //! (enabled by the server only) adds their OpenAPI schemas (utoipa).
 
 pub mod availability;
+pub mod batch;
 pub mod cart_recovery;
 pub mod catalogue;
 pub mod consent;
@@ -17,10 +18,12 @@ pub mod identify;
 pub mod loyalty;
 pub mod money;
 pub mod recommendations;
+pub mod reports;
 
 pub use availability::{
     AvailabilityOrigin, AvailabilityResponse, OriginSource, Pickup, StockLevel, StoreAvailability,
 };
+pub use batch::{BatchAnswer, BatchResponse};
 pub use cart_recovery::{
     CartLine, CartPickup, CartRecoveryAction, CartRecoveryActionKind, CartRecoveryOffer,
     CartRecoveryResponse, CartRecoveryRules, CouponRule,
@@ -42,4 +45,7 @@ pub use loyalty::{
 pub use money::Money;
 pub use recommendations::{
     RecommendationContext, RecommendationReason, RecommendationsResponse, RecommendedProduct,
+};
+pub use reports::{
+    AttributionContext, AttributionReport, AttributionRow, ChannelAttribution, Widget,
 };

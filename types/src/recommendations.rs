@@ -41,13 +41,32 @@ impl RecommendationContext {
             Self::Product(sku) => format!("product:{sku}"),
         }
     }
+
+    /// The kind of context without its SKU (`home`, `cart`, `product`): the prefix of a
+    /// recommendation id.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Home => "home",
+            Self::Cart => "cart",
+            Self::Product(_) => "product",
+        }
+    }
 }
 
 /// The answer: an ordered list of products, best first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecommendationsResponse {
-    /// Identifies this list in impression and click events, for attribution.
+    /// Identifies this list in impression and click events, for attribution:
+    /// `<context>.<32 hex digits>`, where `<context>` is `home`, `cart` or `product` (the kind
+    /// of `context` asked for, without the SKU) and the digits are a version-8 UUID (simple
+    /// form) digested from the shop, the context and the list itself, so the same answer
+    /// carries the same id (and a cached batch answer its `ETag`). The attribution report
+    /// reads the context from the prefix; a click needs nothing else stored.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(home|cart|product)\\.[0-9a-f]{32}$")
+    )]
     pub recommendation_id: String,
     /// The products, best first; may be shorter than the requested limit.
     pub items: Vec<RecommendedProduct>,

@@ -99,7 +99,7 @@ fn serve(asset: &Asset, request: &HeaderMap, cache_control: &'static str) -> Res
         // Module scripts and fetches from shop pages are CORS requests; the bundle is public.
         (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
     ];
-    if request.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(asset.etag.as_str()) {
+    if etag_matches(request, &asset.etag) {
         return (
             StatusCode::NOT_MODIFIED,
             common,
@@ -133,6 +133,18 @@ fn serve(asset: &Asset, request: &HeaderMap, cache_control: &'static str) -> Res
     response
 }
 
+/// Whether the request's `If-None-Match` names `etag` (or is `*`): then the copy the
+/// browser has is current. Compared weakly, as RFC 9110 asks for `If-None-Match`.
+pub fn etag_matches(request: &HeaderMap, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
+    request
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|tag| tag.trim() == "*" || opaque(tag) == opaque(etag))
+}
+
 /// Whether an `Accept-Encoding` value accepts `coding` (present and not `q=0`).
 fn accepts(header: &str, coding: &str) -> bool {
     header.split(',').any(|item| {
@@ -149,7 +161,23 @@ fn accepts(header: &str, coding: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::accepts;
+    use super::{accepts, etag_matches};
+    use axum::http::header::IF_NONE_MATCH;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn if_none_match_takes_lists_weak_tags_and_a_star() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(IF_NONE_MATCH, value.parse().unwrap());
+            headers
+        };
+        assert!(etag_matches(&with("\"a\""), "\"a\""));
+        assert!(etag_matches(&with("\"x\", W/\"a\""), "\"a\""));
+        assert!(etag_matches(&with("*"), "\"a\""));
+        assert!(!etag_matches(&with("\"b\""), "\"a\""));
+        assert!(!etag_matches(&HeaderMap::new(), "\"a\""));
+    }
 
     #[test]
     fn accept_encoding_honours_q_zero() {

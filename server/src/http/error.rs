@@ -24,6 +24,9 @@ pub enum ApiError {
     /// The postcode is not in the shipped DACH postcode table.
     #[error("{0}")]
     UnknownPostcode(String),
+    /// A batch's sub-request names no browser GET endpoint a batch can carry.
+    #[error("{0}")]
+    UnknownEndpoint(String),
     /// The route exists but not for this method.
     #[error("method not allowed for this resource")]
     MethodNotAllowed,
@@ -107,6 +110,7 @@ impl ApiError {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::UnknownSku(_) => (StatusCode::NOT_FOUND, "unknown_sku"),
             Self::UnknownPostcode(_) => (StatusCode::NOT_FOUND, "unknown_postcode"),
+            Self::UnknownEndpoint(_) => (StatusCode::NOT_FOUND, "unknown_endpoint"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
             Self::MissingKey | Self::MissingSecretKey => (StatusCode::UNAUTHORIZED, "missing_key"),
@@ -163,8 +167,10 @@ impl From<crate::coupons::RedeemError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The status and the JSON body this error is answered with (internal details are
+    /// logged here, never sent).
+    pub fn into_status_and_body(self) -> (StatusCode, ApiErrorBody) {
         let (status, code) = self.status_and_code();
         let message = match &self {
             Self::Database(err) => {
@@ -183,6 +189,13 @@ impl IntoResponse for ApiError {
                 message,
             },
         };
+        (status, body)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = self.into_status_and_body();
         (status, Json(body)).into_response()
     }
 }

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod auth;
 pub mod availability;
+pub mod batch;
 pub mod cart_recovery;
 pub mod consent;
 pub mod coupons;
@@ -16,6 +17,7 @@ pub mod loyalty;
 pub mod openapi;
 pub mod ops;
 pub mod recommendations;
+pub mod reports;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
@@ -30,15 +32,26 @@ const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The whole API as a router, built apart from serving so tests can call it in-process.
 pub fn app(state: AppState) -> Router {
-    // Answers to browsers: CORS per shop, compressed on the fly. The 405 fallback is set
-    // before the CORS layer so that preflight requests reach the layer.
-    let browser_api = recommendations::router()
+    // `GET /v1/batch` sends its sub-requests through the API as built without it.
+    let dispatcher = batch::Dispatcher::new(routes(state.clone(), None));
+    routes(state, Some(dispatcher))
+}
+
+/// Every route with every layer; `GET /v1/batch` only with a dispatcher for it.
+fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
+    let mut browser_api = recommendations::router()
         .merge(availability::router())
         .merge(events::browser_router())
         .merge(identify::router())
         .merge(consent::router())
         .merge(loyalty::browser_router())
-        .merge(cart_recovery::browser_router())
+        .merge(cart_recovery::browser_router());
+    if let Some(dispatcher) = batch {
+        browser_api = browser_api.merge(batch::router(dispatcher));
+    }
+    // Answers to browsers: CORS per shop, compressed on the fly. The 405 fallback is set
+    // before the CORS layer so that preflight requests reach the layer.
+    let browser_api = browser_api
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(auth::cors(state.clone()))
         .layer(CompressionLayer::new());
@@ -49,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(loyalty::server_router())
         .merge(coupons::router())
         .merge(cart_recovery::server_router())
+        .merge(reports::router())
         .method_not_allowed_fallback(error::method_not_allowed);
     // Every request has a time limit but imports, which stream files of any size.
     let timed = Router::new()

@@ -68,6 +68,8 @@ pub const SECRET_KEY: &str = "secret_key";
         super::cart_recovery::read_rules,
         super::cart_recovery::set_rules,
         super::cart_recovery::end_rules,
+        super::reports::attribution,
+        super::batch::batch,
     ),
     components(
         schemas(

@@ -29,26 +29,37 @@ pub struct RateLimit {
     pub burst: u32,
 }
 
-/// One token bucket per key (by the key's digest: raw keys are not kept in memory).
-pub struct KeyRateLimiter(Option<DefaultKeyedRateLimiter<String>>);
+/// One token bucket per key (by the key's digest: raw keys are not kept in memory), and the
+/// burst, the most one request can take at once.
+pub struct KeyRateLimiter(Option<(DefaultKeyedRateLimiter<String>, NonZeroU32)>);
 
 impl KeyRateLimiter {
     /// A limiter for `limit`; `per_second == 0` allows everything.
     pub fn new(limit: RateLimit) -> Self {
-        let quota = NonZeroU32::new(limit.per_second).map(|rate| {
-            Quota::per_second(rate).allow_burst(NonZeroU32::new(limit.burst).unwrap_or(rate))
-        });
-        Self(quota.map(RateLimiter::keyed))
+        Self(NonZeroU32::new(limit.per_second).map(|rate| {
+            let burst = NonZeroU32::new(limit.burst).unwrap_or(rate);
+            (
+                RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+                burst,
+            )
+        }))
     }
 
-    /// `Err(wait)` when the key must wait before its next request.
-    fn check(&self, key: &str) -> Result<(), Duration> {
-        let Some(limiter) = &self.0 else {
+    /// `Err(wait)` when the key must wait before a request that counts as `weight` requests
+    /// (a batch; never more than the burst, so it can always pass once the bucket is full).
+    fn check(&self, key: &str, weight: u32) -> Result<(), Duration> {
+        let Some((limiter, burst)) = &self.0 else {
             return Ok(());
         };
-        limiter
-            .check_key(&key_digest(key))
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        let weight = NonZeroU32::new(weight)
+            .unwrap_or(NonZeroU32::MIN)
+            .min(*burst);
+        match limiter.check_key_n(&key_digest(key), weight) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(not_until.wait_time_from(DefaultClock::default().now())),
+            // Cannot happen: the weight is at most the burst.
+            Err(_) => Ok(()),
+        }
     }
 }
 
@@ -68,10 +79,19 @@ fn request_key(request: &Request) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// Refuses a key over its rate with 429 and `Retry-After` (whole seconds, at least 1).
+/// Refuses a key over its rate with 429 and `Retry-After` (whole seconds, at least 1). A batch
+/// counts as its sub-requests, all at once; they are not counted again on their way.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request
+        .extensions()
+        .get::<super::batch::SubRequest>()
+        .is_some()
+    {
+        return next.run(request).await;
+    }
     if let Some(key) = request_key(&request) {
-        if let Err(wait) = state.rate_limiter.check(&key) {
+        let weight = super::batch::rate_weight(&request);
+        if let Err(wait) = state.rate_limiter.check(&key, weight) {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             let mut response = ApiError::RateLimited(seconds).into_response();
             response

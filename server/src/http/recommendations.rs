@@ -156,9 +156,30 @@ async fn recommendations(
         }));
     }
     Ok(Json(RecommendationsResponse {
-        recommendation_id: uuid::Uuid::new_v4().simple().to_string(),
+        recommendation_id: recommendation_id(&shop.id, &context, &items),
         items,
     }))
+}
+
+/// `<context kind>.<uuid>`: the kind lets the attribution report count clicks per context;
+/// the UUID (version 8) is digested from the shop, the context and the list, so a repeated
+/// answer is byte for byte the same and a batch's `ETag` can match.
+fn recommendation_id(
+    shop_id: &str,
+    context: &RecommendationContext,
+    items: &[vitrine_types::RecommendedProduct],
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for part in [shop_id, &context.as_query_value()] {
+        digest.update(part.as_bytes());
+        digest.update([0]);
+    }
+    digest.update(serde_json::to_vec(items).expect("wire types serialise"));
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.finalize()[..16]);
+    let uuid = uuid::Builder::from_custom_bytes(bytes).into_uuid();
+    format!("{}.{}", context.kind(), uuid.simple())
 }
 
 /// Most SKUs a `cart` parameter may name.

@@ -28,12 +28,12 @@ const SOCKS: &str = "AH-1035";
 
 static EVENT: AtomicU32 = AtomicU32::new(0);
 
-fn token(customer: &str) -> String {
+pub fn token(customer: &str) -> String {
     identity::sign(DEMO_SECRET_KEY, customer, unix_now() + 600)
 }
 
 /// The browser (signed in as `customer`, if any) allows tracking and personalisation.
-async fn consent(app: &TestApp, visitor: &str, customer: Option<&str>) {
+pub async fn consent(app: &TestApp, visitor: &str, customer: Option<&str>) {
     let mut body = json!({"visitor_id": visitor, "tracking": true, "personalisation": true,
                           "source": "banner"});
     if let Some(customer) = customer {

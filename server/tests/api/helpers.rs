@@ -31,6 +31,8 @@ pub const OTHER_SHOP_ORIGIN: &str = "https://other-shop.example";
 /// A running (in-process) API with the demo shop and a second, empty shop.
 pub struct TestApp {
     pub state: AppState,
+    /// The test's database, for running the `vitrine-server` binary on it.
+    pub database_url: String,
     pub db: Db,
     pub master_key: MasterKey,
     pub router: Router,
@@ -108,9 +110,8 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = db::connect(&database_url(dir.path()).await)
-        .await
-        .expect("database");
+    let database_url = database_url(dir.path()).await;
+    let db = db::connect(&database_url).await.expect("database");
     let (master_key, _) = MasterKey::generate();
     demo::load(
         &db,
@@ -159,6 +160,7 @@ pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
     let router = app(state.clone());
     TestApp {
         state,
+        database_url,
         db,
         master_key,
         router,

@@ -12,7 +12,7 @@ fn token(customer: &str) -> String {
     identity::sign(DEMO_SECRET_KEY, customer, unix_now() + 600)
 }
 
-async fn identify(app: &TestApp, visitor: &str, token: &str) -> crate::helpers::Answer {
+pub async fn identify(app: &TestApp, visitor: &str, token: &str) -> crate::helpers::Answer {
     app.post(
         &format!("/v1/identify?key={DEMO_PUBLISHABLE_KEY}"),
         &[("content-type", "application/json")],

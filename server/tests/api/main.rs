@@ -1,6 +1,7 @@
 //! The API, called in-process through its router, on a real SQLite database per test.
 
 mod assets;
+mod attribution;
 mod availability;
 mod cart_recovery;
 mod demo;

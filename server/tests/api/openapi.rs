@@ -46,6 +46,8 @@ const ROUTES: &[(&str, &str, &[&str])] = &[
     ("get", "/v1/cart-recovery/rules", &["secret_key"]),
     ("put", "/v1/cart-recovery/rules", &["secret_key"]),
     ("delete", "/v1/cart-recovery/rules", &["secret_key"]),
+    ("get", "/v1/reports/attribution", &["secret_key"]),
+    ("get", "/v1/batch", &["publishable_key"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];

@@ -76,9 +76,22 @@ async fn an_anonymous_visitor_gets_trending_then_popular_then_the_rest_of_the_ra
         body["items"][0]["price"],
         serde_json::json!({"amount_minor": 1000, "currency": "EUR"})
     );
-    assert!(body["recommendation_id"]
+    // `<context>.<32 hex digits>`: the attribution report reads the context from it.
+    let id = body["recommendation_id"].as_str().unwrap();
+    let (context, digits) = id.split_once('.').unwrap();
+    assert_eq!(context, "home");
+    assert!(digits.len() == 32 && digits.bytes().all(|b| b.is_ascii_hexdigit()));
+    // The same answer carries the same id (a batch's ETag can match); another list another.
+    let again = app.get(&recs(RANKED_KEY, "context=home&limit=4")).await;
+    assert_eq!(again.json()["recommendation_id"], id);
+    let shorter = app.get(&recs(RANKED_KEY, "context=home&limit=3")).await;
+    assert_ne!(shorter.json()["recommendation_id"], id);
+    let product = app
+        .get(&recs(RANKED_KEY, "context=product:A&limit=4"))
+        .await;
+    assert!(product.json()["recommendation_id"]
         .as_str()
-        .is_some_and(|id| id.len() == 32));
+        .is_some_and(|id| id.starts_with("product.")));
 }
 
 #[tokio::test]
