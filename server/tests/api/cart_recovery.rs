@@ -50,7 +50,7 @@ pub async fn consent(app: &TestApp, visitor: &str, customer: Option<&str>) {
 }
 
 /// An `add_to_cart` (positive) or `remove_from_cart` (negative) from a browser.
-async fn cart(app: &TestApp, visitor: &str, customer: Option<&str>, sku: &str, quantity: i64) {
+pub async fn cart(app: &TestApp, visitor: &str, customer: Option<&str>, sku: &str, quantity: i64) {
     let id = format!("cart-{}", EVENT.fetch_add(1, Ordering::Relaxed));
     let kind = if quantity > 0 {
         "add_to_cart"
@@ -74,7 +74,7 @@ async fn cart(app: &TestApp, visitor: &str, customer: Option<&str>, sku: &str, q
 }
 
 /// A till receipt of `skus` for the customer, reported by the shop's server.
-async fn till_purchase(app: &TestApp, customer: &str, skus: &[&str]) {
+pub async fn till_purchase(app: &TestApp, customer: &str, skus: &[&str]) {
     let id = format!("till-{}", EVENT.fetch_add(1, Ordering::Relaxed));
     let line = json!({"id": id, "type": "purchase", "customer_id": customer, "order_id": id,
         "channel": "store", "store_id": "ulm-muensterplatz", "currency": "EUR",

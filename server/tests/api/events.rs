@@ -370,3 +370,47 @@ async fn a_full_bulk_request_of_many_customers_stores_every_event_and_order_once
         base_profiles + 300
     );
 }
+
+#[tokio::test]
+async fn impressions_and_clicks_sent_with_send_beacon_are_stored_with_their_context_and_tiles() {
+    let app = spawn_app().await;
+    grant_consent(&app, VISITOR).await;
+    // What `navigator.sendBeacon(url, string)` sends: a text/plain POST from the shop's page.
+    let body = json!({"visitor_id": VISITOR, "events": [
+        {"id": "imp-1", "type": "impression", "skus": ["AH-1001", "AH-1002", "AH-1003"],
+         "recommendation_id": "product.0123456789abcdef0123456789abcdef"},
+        {"id": "clk-1", "type": "click", "sku": "AH-1002",
+         "recommendation_id": "product.0123456789abcdef0123456789abcdef"}]});
+    let answer = app
+        .post(
+            &format!("/v1/events?key={DEMO_PUBLISHABLE_KEY}"),
+            &[
+                ("content-type", "text/plain;charset=UTF-8"),
+                ("origin", crate::helpers::STOREFRONT),
+            ],
+            body.to_string(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+    assert_eq!(answer.json()["stored"], 2);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some(crate::helpers::STOREFRONT)
+    );
+    let rows: Vec<(String, String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT type, recommendation_id, sku, quantity FROM events
+         WHERE shop_id = $1 AND recommendation_id IS NOT NULL ORDER BY event_id",
+    )
+    .bind(DEMO_SHOP_ID)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let id = "product.0123456789abcdef0123456789abcdef".to_string();
+    assert_eq!(
+        rows,
+        [
+            ("click".into(), id.clone(), Some("AH-1002".into()), None),
+            ("impression".into(), id, None, Some(3)),
+        ]
+    );
+}

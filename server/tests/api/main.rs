@@ -3,6 +3,7 @@
 mod assets;
 mod attribution;
 mod availability;
+mod batch;
 mod cart_recovery;
 mod demo;
 mod errors;
