@@ -23,6 +23,9 @@ export default defineConfig({
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
+        // Pages that tests serve with page.route have no network address, so Chromium's
+        // Local Network Access checks would refuse their requests to the loopback API.
+        '--disable-features=LocalNetworkAccessChecks',
       ],
     },
   },

@@ -131,7 +131,7 @@ const flush = () => {
           if (settle.cached == null) settle.resolve(body);
           else if (settle.cached != text) {
             answers.set(sub, Promise.resolve(body));
-            for (const [el, shown] of mounted) if (shown == sub) remount(el);
+            for (const [el, shown] of [...mounted]) if (shown == sub) remount(el);
           }
         }),
       (err) => part.forEach(([sub, settle]) => (answers.delete(sub), settle.reject(err))),
@@ -160,7 +160,8 @@ const send = () => {
 const track = (type, props) => {
   if (!consent.tracking || !visitor) return;
   outbox.push({ ...props, type, id: newId(), occurred_at: now() });
-  if (outbox.length >= 50) send();
+  // A click usually leaves the page: sent at once.
+  if (outbox.length >= 50 || type == 'click') send();
   else timer ||= setTimeout(send, 2000);
 };
 addEventListener('pagehide', send);
