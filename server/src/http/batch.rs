@@ -9,7 +9,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, ORIGIN, VARY};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, ORIGIN};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -128,7 +128,8 @@ async fn batch(
     let body = serde_json::to_vec(&BatchResponse { answers })
         .map_err(|err| ApiError::Internal(err.into()))?;
     let etag = etag_of(&body);
-    let common = [(CACHE_CONTROL, BATCH_CACHE), (VARY, "Origin")];
+    // `Vary: origin` comes from the CORS layer, as on every browser endpoint.
+    let common = [(CACHE_CONTROL, BATCH_CACHE)];
     if super::assets::etag_matches(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, common, [(ETAG, etag)]).into_response());
     }
