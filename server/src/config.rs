@@ -50,9 +50,9 @@ pub enum Command {
     Report(ReportArgs),
 }
 
-/// Options of `report`.
+/// The database of the `shop` and `report` commands, given before or after the subcommand.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub struct DatabaseArgs {
     /// Database URL.
     #[arg(
         long,
@@ -61,6 +61,14 @@ pub struct ReportArgs {
         global = true
     )]
     pub database_url: String,
+}
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Which report.
     #[command(subcommand)]
     pub report: ReportCommand,
@@ -102,14 +110,9 @@ pub enum ReportFormat {
 /// Options of `shop`.
 #[derive(Debug, Args)]
 pub struct ShopArgs {
-    /// Database URL.
-    #[arg(
-        long,
-        env = "VITRINE_DATABASE_URL",
-        default_value = "sqlite://vitrine.db",
-        global = true
-    )]
-    pub database_url: String,
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,

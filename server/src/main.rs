@@ -92,7 +92,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
-    let db = vitrine_server::db::connect(&args.database_url).await?;
+    let db = vitrine_server::db::connect(&args.database.database_url).await?;
     let master_key = args.master_key.load()?;
     match args.action {
         ShopCommand::Create {
@@ -175,7 +175,7 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
 }
 
 async fn run_report(args: ReportArgs) -> anyhow::Result<()> {
-    let db = vitrine_server::db::connect(&args.database_url).await?;
+    let db = vitrine_server::db::connect(&args.database.database_url).await?;
     match args.report {
         ReportCommand::Attribution {
             shop,

@@ -39,6 +39,19 @@ async fn from_browser(app: &TestApp, visitor: &str, customer: Option<&str>, even
     assert_eq!(answer.json()["dropped_without_consent"], 0);
 }
 
+/// One click of `visitor` (signed in as `customer`, if any) on a `context` tile of `sku`.
+async fn clicked(
+    app: &TestApp,
+    visitor: &str,
+    customer: Option<&str>,
+    context: &str,
+    sku: &str,
+    at: i64,
+) {
+    let id = format!("{context}.0123456789abcdef0123456789abcdef");
+    from_browser(app, visitor, customer, json!([click("c-1", &id, sku, at)])).await;
+}
+
 fn click(id: &str, recommendation_id: &str, sku: &str, at: i64) -> Value {
     json!({"id": id, "type": "click", "recommendation_id": recommendation_id, "sku": sku,
            "occurred_at": at})
@@ -67,12 +80,35 @@ async fn purchase(
     if channel == "store" {
         event["store_id"] = json!("ulm-muensterplatz");
     }
-    event
-        .as_object_mut()
-        .unwrap()
-        .extend(owner.as_object().unwrap().clone());
-    let answer = bulk(app, DEMO_SECRET_KEY, event.to_string()).await;
-    assert_eq!(answer.json()["stored"], 1, "{}", answer.json());
+    for (name, id) in owner.as_object().unwrap() {
+        event[name] = id.clone();
+    }
+    let stored = bulk(app, DEMO_SECRET_KEY, event.to_string()).await.json();
+    assert_eq!(stored["stored"], 1, "{stored}");
+}
+
+/// An order in the web shop by a signed-in customer.
+async fn web_order(
+    app: &TestApp,
+    customer: &str,
+    order: &str,
+    lines: &[(&str, i64, i64)],
+    at: i64,
+) {
+    purchase(
+        app,
+        order,
+        "web",
+        json!({"customer_id": customer}),
+        lines,
+        at,
+    )
+    .await;
+}
+
+/// A till receipt where only the loyalty card was shown.
+async fn till_receipt(app: &TestApp, card: &str, order: &str, lines: &[(&str, i64, i64)], at: i64) {
+    purchase(app, order, "store", json!({"card": card}), lines, at).await;
 }
 
 /// Her loyalty card is known to belong to her (the shop's CRM reported it with an old
@@ -145,24 +181,12 @@ async fn a_web_click_then_a_till_purchase_with_her_loyalty_card_is_attributed_to
     let t = start();
     consent(&app, LAPTOP, Some("K-A1")).await;
     link_card(&app, "K-A1", "CARD-A1", t - 30 * DAY).await;
-    from_browser(
-        &app,
-        LAPTOP,
-        Some("K-A1"),
-        json!([click(
-            "c-1",
-            "home.0123456789abcdef0123456789abcdef",
-            COAT,
-            t
-        )]),
-    )
-    .await;
+    clicked(&app, LAPTOP, Some("K-A1"), "home", COAT, t).await;
     // Two days later at a till, only the card is shown.
-    purchase(
+    till_receipt(
         &app,
+        "CARD-A1",
         "R-A1",
-        "store",
-        json!({"card": "CARD-A1"}),
         &[(COAT, 1, 19900), (SHIRT, 1, 7990)],
         t + 2 * DAY,
     )
@@ -195,27 +219,8 @@ async fn a_web_order_after_a_click_is_attributed_to_the_web() {
     let app = spawn_app().await;
     let t = start();
     consent(&app, LAPTOP, Some("K-A2")).await;
-    from_browser(
-        &app,
-        LAPTOP,
-        Some("K-A2"),
-        json!([click(
-            "c-1",
-            "product.0123456789abcdef0123456789abcdef",
-            SHIRT,
-            t
-        )]),
-    )
-    .await;
-    purchase(
-        &app,
-        "W-A2",
-        "web",
-        json!({"customer_id": "K-A2"}),
-        &[(SHIRT, 2, 7990)],
-        t + HOUR,
-    )
-    .await;
+    clicked(&app, LAPTOP, Some("K-A2"), "product", SHIRT, t).await;
+    web_order(&app, "K-A2", "W-A2", &[(SHIRT, 2, 7990)], t + HOUR).await;
     let report = report_from(&app, t - DAY, 7).await;
     assert_eq!(attributed(&report, "product", "web"), (1, 15980));
     assert_eq!(attributed(&report, "product", "store"), (0, 0));
@@ -229,55 +234,12 @@ async fn purchases_after_the_window_before_the_click_of_another_sku_or_by_someon
     consent(&app, LAPTOP, Some("K-A3")).await;
     consent(&app, PHONE, Some("K-OTHER")).await;
     // Bought before the click, then clicked; a coat eight days after (window: seven).
-    purchase(
-        &app,
-        "W-BEFORE",
-        "web",
-        json!({"customer_id": "K-A3"}),
-        &[(COAT, 1, 19900)],
-        t - 1,
-    )
-    .await;
-    from_browser(
-        &app,
-        LAPTOP,
-        Some("K-A3"),
-        json!([click(
-            "c-1",
-            "home.0123456789abcdef0123456789abcdef",
-            COAT,
-            t
-        )]),
-    )
-    .await;
-    purchase(
-        &app,
-        "W-LATE",
-        "web",
-        json!({"customer_id": "K-A3"}),
-        &[(COAT, 1, 19900)],
-        t + 7 * DAY + 1,
-    )
-    .await;
+    web_order(&app, "K-A3", "W-BEFORE", &[(COAT, 1, 19900)], t - 1).await;
+    clicked(&app, LAPTOP, Some("K-A3"), "home", COAT, t).await;
+    web_order(&app, "K-A3", "W-LATE", &[(COAT, 1, 19900)], t + 7 * DAY + 1).await;
     // Another product of hers, and the clicked one bought by someone else, within the window.
-    purchase(
-        &app,
-        "W-SHIRT",
-        "web",
-        json!({"customer_id": "K-A3"}),
-        &[(SHIRT, 1, 7990)],
-        t + HOUR,
-    )
-    .await;
-    purchase(
-        &app,
-        "W-OTHER",
-        "web",
-        json!({"customer_id": "K-OTHER"}),
-        &[(COAT, 1, 19900)],
-        t + HOUR,
-    )
-    .await;
+    web_order(&app, "K-A3", "W-SHIRT", &[(SHIRT, 1, 7990)], t + HOUR).await;
+    web_order(&app, "K-OTHER", "W-OTHER", &[(COAT, 1, 19900)], t + HOUR).await;
     let report = report_from(&app, t - DAY, 7).await;
     assert_eq!(row(&report, "home")["clicks"], 1);
     assert_eq!(row(&report, "home")["attributed_orders"], 0);
@@ -314,11 +276,10 @@ async fn the_latest_of_two_clicks_takes_the_purchase_and_the_order_counts_once()
     )
     .await;
     // Both clicked products on one order.
-    purchase(
+    web_order(
         &app,
+        "K-A4",
         "W-A4",
-        "web",
-        json!({"customer_id": "K-A4"}),
         &[(COAT, 2, 19900), (SHIRT, 1, 7990)],
         t + 2 * HOUR,
     )
@@ -343,31 +304,12 @@ async fn a_click_before_she_signed_in_counts_for_her_till_purchase_once_her_prof
     let t = start();
     // Anonymous on the phone: she allows tracking and clicks a tile.
     grant_consent(&app, PHONE).await;
-    from_browser(
-        &app,
-        PHONE,
-        None,
-        json!([click(
-            "c-1",
-            "cart.0123456789abcdef0123456789abcdef",
-            COAT,
-            t
-        )]),
-    )
-    .await;
+    clicked(&app, PHONE, None, "cart", COAT, t).await;
     // Her card is hers; later she signs in on the phone, then buys at a till with the card.
     link_card(&app, "K-A5", "CARD-A5", t - 30 * DAY).await;
     let answer = identify(&app, PHONE, &token("K-A5")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
-    purchase(
-        &app,
-        "R-A5",
-        "store",
-        json!({"card": "CARD-A5"}),
-        &[(COAT, 1, 19900)],
-        t + DAY,
-    )
-    .await;
+    till_receipt(&app, "CARD-A5", "R-A5", &[(COAT, 1, 19900)], t + DAY).await;
     let report = report_from(&app, t - DAY, 7).await;
     assert_eq!(attributed(&report, "cart", "store"), (1, 19900));
 }
@@ -487,18 +429,7 @@ async fn the_report_needs_the_shops_secret_key_and_shows_only_its_own_figures() 
     let app = spawn_app().await;
     let t = start();
     grant_consent(&app, PHONE).await;
-    from_browser(
-        &app,
-        PHONE,
-        None,
-        json!([click(
-            "c-1",
-            "home.0123456789abcdef0123456789abcdef",
-            COAT,
-            t
-        )]),
-    )
-    .await;
+    clicked(&app, PHONE, None, "home", COAT, t).await;
     let publishable = app
         .get(&format!(
             "/v1/reports/attribution?key={DEMO_PUBLISHABLE_KEY}"
@@ -545,15 +476,7 @@ async fn the_command_line_prints_the_figures_of_the_endpoint() {
         ]),
     )
     .await;
-    purchase(
-        &app,
-        "R-A6",
-        "store",
-        json!({"card": "CARD-A6"}),
-        &[(COAT, 1, 19900)],
-        t + DAY,
-    )
-    .await;
+    till_receipt(&app, "CARD-A6", "R-A6", &[(COAT, 1, 19900)], t + DAY).await;
     let (from, to) = (t - DAY, t + 2 * DAY);
     let endpoint = report_answer(&app, &format!("from={from}&to={to}&window_days=3"))
         .await
