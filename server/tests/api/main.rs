@@ -13,6 +13,7 @@ mod helpers;
 mod identity;
 mod imports;
 mod loyalty;
+mod migrations;
 mod openapi;
 mod ops;
 mod personal;
