@@ -150,6 +150,26 @@ impl LocalFormat {
             .unwrap_or_default()
     }
 
+    /// The weekday of `at` in `timezone`: `Montag`, `Monday`, `lundi`. Written out: the
+    /// browsers' abbreviations differ (`Mo` or `Mo.`), and it reads better in a sentence.
+    pub fn weekday(&self, at: f64, timezone: &str) -> String {
+        let options = [("weekday", "long"), ("timeZone", timezone)];
+        self.format("DateTimeFormat", &options, at)
+            .unwrap_or_default()
+    }
+
+    /// Whether a count of `number` takes the singular (`Intl.PluralRules`): `1 Punkt`, and in
+    /// French `0 point` too.
+    pub fn singular(&self, number: i64) -> bool {
+        self.call(
+            "PluralRules",
+            "select",
+            &[("type", "cardinal")],
+            number as f64,
+        )
+        .map_or(number.abs() == 1, |category| category == "one")
+    }
+
     /// A whole number: `1.234` in de-DE, `1,234` in en-GB; `signed` adds the sign to
     /// positive numbers too (`+120`, `-20`).
     pub fn integer(&self, number: i64, signed: bool) -> String {
@@ -202,19 +222,28 @@ impl LocalFormat {
     /// `new Intl[constructor](locale, options).format(value)`. A locale the browser refuses
     /// falls back to its own; a time zone it does not know (the last option) to its own.
     fn format(&self, constructor: &str, options: &[(&str, &str)], value: f64) -> Option<String> {
+        self.call(constructor, "format", options, value)
+    }
+
+    /// `new Intl[constructor](locale, options)[method](value)`, with the fallbacks of
+    /// [`Self::format`].
+    fn call(
+        &self,
+        constructor: &str,
+        method: &str,
+        options: &[(&str, &str)],
+        value: f64,
+    ) -> Option<String> {
         let (_, without_last) = options.split_last()?;
         let format = intl(constructor, &self.locale, options)
             .or_else(|_| intl(constructor, "und", options))
             .or_else(|_| intl(constructor, "und", without_last))
             .ok()?;
-        let format: Function = Reflect::get(&format, &"format".into())
+        let method: Function = Reflect::get(&format, &method.into())
             .ok()?
             .dyn_into()
             .ok()?;
-        format
-            .call1(&JsValue::NULL, &value.into())
-            .ok()?
-            .as_string()
+        method.call1(&format, &value.into()).ok()?.as_string()
     }
 }
 

@@ -473,7 +473,8 @@ fn embed_for(locale: &str) -> Embed {
 
 fn summary(locale: &str, stores: Vec<StoreAvailability>) -> availability::Summary {
     let answer = availability_answer("AH-1001", OriginSource::Postcode, stores);
-    summarise(&embed_for(locale), &answer.into(), tuesday_noon()).unwrap()
+    let embed = embed_for(locale);
+    summarise(embed.texts, &embed.formats, &answer.into(), tuesday_noon()).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -522,12 +523,12 @@ fn the_best_store_sentence_says_today_tomorrow_or_the_weekday_on_the_store_clock
         (
             "de-DE",
             monday.clone(),
-            "Mo. ab 10:30 abholbereit in München-Schwabing, 1,2 km",
+            "Montag ab 10:30 abholbereit in München-Schwabing, 1,2 km",
         ),
         (
             "en-US",
             monday,
-            "Ready for pickup on Mon from 10:30 AM at München-Schwabing, 1.2 km",
+            "Ready for pickup on Monday from 10:30 AM at München-Schwabing, 1.2 km",
         ),
         (
             "de-DE",
@@ -641,7 +642,8 @@ fn opening_times_distances_and_todays_hours_are_formatted_for_the_locale() {
     sunday.next_change_at = Some("2026-11-30T10:00:00+01:00".into());
     let answer = availability_answer("A", OriginSource::Coordinates, vec![sunday.clone(), sunday]);
     let on_sunday = js_sys::Date::parse("2026-11-29T12:00:00+01:00");
-    let de = summarise(&embed_for("de-DE"), &answer.into(), on_sunday).unwrap();
+    let embed = embed_for("de-DE");
+    let de = summarise(embed.texts, &embed.formats, &answer.into(), on_sunday).unwrap();
     assert_eq!(de.opening, "Geschlossen · öffnet morgen um 10:00");
     assert_eq!(de.others[0].hours_today, "Heute geschlossen");
     assert_eq!(de.origin, "Filialen in Ihrer Nähe");
@@ -1888,7 +1890,7 @@ async fn cart_recovery_speaks_english_with_an_amount_off_and_a_later_pickup_day(
     let root = root.expect("the dialog opened");
     assert_eq!(
         in_root(&root, "#vitrine-cart-heading"),
-        ["Your cart is waiting for you"]
+        ["Your basket is waiting for you"]
     );
     assert_eq!(in_root(&root, ".vitrine-cart__total"), ["Total: €158.00"]);
     assert_eq!(
@@ -1899,7 +1901,7 @@ async fn cart_recovery_speaks_english_with_an_amount_off_and_a_later_pickup_day(
         in_root(&root, ".vitrine-cart__pickup"),
         ["Ready for pickup on 25/11 from 11:30 at Alpenhaus Ulm Münsterplatz (1.2 km)"]
     );
-    assert_eq!(in_root(&root, ".vitrine-cart__back"), ["Back to cart"]);
+    assert_eq!(in_root(&root, ".vitrine-cart__back"), ["Back to basket"]);
     assert_eq!(in_root(&root, ".vitrine-cart__copy"), ["Copy code"]);
     let dialog = root.query_selector("dialog").unwrap().unwrap();
     dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
@@ -1958,4 +1960,193 @@ async fn cart_recovery_dialog() {
     cart_recovery_speaks_english_with_an_amount_off_and_a_later_pickup_day().await;
     cart_recovery_mounts_nothing_without_an_offer_a_token_or_a_good_answer().await;
     cart_recovery_leaves_out_a_back_link_that_is_not_a_web_link().await;
+    cart_recovery_takes_the_script_tags_data_text_attributes().await;
+}
+
+/// The loader passes the script tag's dataset as the options: `data-text-recovery-heading`
+/// arrives as `textRecoveryHeading`.
+async fn cart_recovery_takes_the_script_tags_data_text_attributes() {
+    let answer = CartRecoveryResponse {
+        offer: Some(recovery_offer(&today())),
+    };
+    let (options, _) = recovery_options("de-DE", Some(Promise::resolve(&as_served(&answer))));
+    for (key, text) in [
+        ("textRecoveryHeading", "Noch da: Ihr Einkauf"),
+        ("textRecoveryTotal", "Zusammen {total}"),
+    ] {
+        Reflect::set(&options, &key.into(), &text.into()).unwrap();
+    }
+    cart_recovery::start(Rc::new(Embed::new(options)));
+    settle().await;
+    settle().await;
+    let root = document()
+        .get_element_by_id(HOST_ID)
+        .and_then(|host| host.shadow_root())
+        .expect("the dialog opened");
+    assert_eq!(
+        in_root(&root, "#vitrine-cart-heading"),
+        ["Noch da: Ihr Einkauf"]
+    );
+    assert_eq!(
+        in_root(&root, ".vitrine-cart__total"),
+        ["Zusammen 158,00\u{a0}€"]
+    );
+    // The others stay the page's.
+    assert_eq!(in_root(&root, ".vitrine-cart__copy"), ["Code kopieren"]);
+    let dialog = root.query_selector("dialog").unwrap().unwrap();
+    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
+    tasks().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Texts: languages, regional variants and the shop's data-text-* replacements
+// ---------------------------------------------------------------------------------------------
+
+use vitrine_widgets::i18n::{fill, Texts};
+use vitrine_widgets::intl::LocalFormat;
+
+#[wasm_bindgen_test]
+fn texts_follow_the_language_and_region_of_the_locale() {
+    let german = Texts::for_locale("de-DE");
+    assert_eq!(german.cart_heading, "Passt zu Ihrem Warenkorb");
+    assert_eq!(german.closes_on, "schließt {day} um {time}");
+    assert_eq!(
+        german.reason_bought_in_store,
+        ("Weil Sie in ", " gekauft haben")
+    );
+    // Austria writes as Germany: the same texts, made once.
+    assert!(std::ptr::eq(Texts::for_locale("de-AT"), german));
+    assert!(std::ptr::eq(Texts::for_locale("de"), german));
+
+    // Switzerland and Liechtenstein: "ss" for every "ß", nothing else changed.
+    let swiss = Texts::for_locale("de-CH");
+    assert_eq!(swiss.closes_on, "schliesst {day} um {time}");
+    assert_eq!(swiss.recovery_close, "Schliessen");
+    assert_eq!(swiss.cart_heading, german.cart_heading);
+    assert!(!format!("{swiss:?}").contains('ß'));
+    assert!(format!("{german:?}").contains('ß'));
+    assert!(std::ptr::eq(Texts::for_locale("de_li"), swiss));
+
+    // British English by default, US English where the words differ.
+    let british = Texts::for_locale("en-GB");
+    let american = Texts::for_locale("en-US");
+    assert_eq!(british.add_to_cart, "Add to basket");
+    assert_eq!(american.add_to_cart, "Add to cart");
+    assert_eq!(british.recovery_back, "Back to basket");
+    assert_eq!(american.recovery_back, "Back to cart");
+    assert_eq!(british.postcode_label, "Postcode");
+    assert_eq!(american.postcode_label, "ZIP code");
+    assert_eq!(american.availability_heading, british.availability_heading);
+    assert_eq!(
+        american.reason_bought_in_store,
+        ("Because you shopped at ", "")
+    );
+    assert!(std::ptr::eq(Texts::for_locale("it-IT"), british));
+
+    let french = Texts::for_locale("fr-FR");
+    assert_eq!(french.add_to_cart, "Ajouter au panier");
+    assert_eq!(french.postcode_label, "Code postal");
+    assert_eq!(
+        french.reason_bought_in_store,
+        ("Suite à votre achat à ", "")
+    );
+    assert!(std::ptr::eq(Texts::for_locale("fr-CH"), french));
+}
+
+#[wasm_bindgen_test]
+fn data_text_attributes_replace_texts_and_keep_their_placeholders() {
+    let base = Texts::for_locale("de-DE");
+    let element = placeholder(&[
+        ("data-text-popular-heading", "Unsere Lieblinge"),
+        ("data-text-add-to-cart", "Merken"),
+        (
+            "data-text-pickup-today",
+            "Ab {time} für Sie bereit: {store}",
+        ),
+        (
+            "data-text-reason-bought-in-store",
+            "Gekauft in {store}, passt dazu",
+        ),
+    ]);
+    let texts = Texts::for_placeholder(base, &element);
+    assert_eq!(texts.popular_heading, "Unsere Lieblinge");
+    assert_eq!(texts.add_to_cart, "Merken");
+    assert_eq!(
+        fill(texts.pickup_today, &[("time", "16:00"), ("store", "Ulm")]),
+        "Ab 16:00 für Sie bereit: Ulm"
+    );
+    assert_eq!(
+        texts.reason_bought_in_store,
+        ("Gekauft in ", ", passt dazu")
+    );
+    // The texts not named stay the page's.
+    assert_eq!(texts.product_heading, base.product_heading);
+    assert_eq!(texts.recovery_close, "Schließen");
+
+    // A single-page shop remounting the placeholder gets the same texts: nothing new is made.
+    assert!(std::ptr::eq(Texts::for_placeholder(base, &element), texts));
+    // The same attributes on another placeholder too.
+    let twin = placeholder(&[
+        ("data-text-popular-heading", "Unsere Lieblinge"),
+        ("data-text-add-to-cart", "Merken"),
+        (
+            "data-text-pickup-today",
+            "Ab {time} für Sie bereit: {store}",
+        ),
+        (
+            "data-text-reason-bought-in-store",
+            "Gekauft in {store}, passt dazu",
+        ),
+    ]);
+    assert!(std::ptr::eq(Texts::for_placeholder(base, &twin), texts));
+    // No data-text-*: the page's texts themselves.
+    let plain = placeholder(&[("data-limit", "2"), ("data-textual", "x")]);
+    assert!(std::ptr::eq(Texts::for_placeholder(base, &plain), base));
+    // Replacements apply to the page's language: a Swiss page's keep their "ss".
+    let swiss = Texts::for_placeholder(Texts::for_locale("de-CH"), &element);
+    assert_eq!(swiss.popular_heading, "Unsere Lieblinge");
+    assert_eq!(swiss.recovery_close, "Schliessen");
+    // A name that is no text is skipped (and reported on the console).
+    let typo = placeholder(&[("data-text-add-to-kart", "Merken")]);
+    let texts = Texts::for_placeholder(base, &typo);
+    assert_eq!(texts.add_to_cart, "In den Warenkorb");
+}
+
+#[wasm_bindgen_test]
+fn counts_take_the_singular_the_locale_gives_them() {
+    let german = LocalFormat::new("de-DE");
+    let french = LocalFormat::new("fr-FR");
+    assert!(german.singular(1) && german.singular(-1));
+    assert!(!german.singular(0) && !german.singular(2));
+    // French: "0 point", "1 point", "2 points".
+    assert!(french.singular(0) && french.singular(1));
+    assert!(!french.singular(2) && !french.singular(1234));
+}
+
+#[wasm_bindgen_test]
+async fn the_availability_widget_takes_its_placeholders_data_text_attributes() {
+    let first = Promise::resolve(&as_served(&availability_answer(
+        "AH-1001",
+        OriginSource::Postcode,
+        vec![schwabing(), salzburg()],
+    )));
+    let api = fake_api("de-DE", first, |_| Promise::resolve(&JsValue::NULL));
+    let element = availability_placeholder("AH-1001");
+    element
+        .set_attribute("data-text-availability-heading", "Im Laden holen")
+        .unwrap();
+    element
+        .set_attribute("data-text-more-stores", "{count} weitere Läden")
+        .unwrap();
+    let (host, _) = mount_availability(api, &element);
+    settle().await;
+    assert_eq!(
+        texts(&host, ".vitrine-availability__heading"),
+        ["Im Laden holen"]
+    );
+    assert_eq!(
+        texts(&host, ".vitrine-availability__toggle"),
+        ["1 weitere Läden"]
+    );
+    assert_eq!(texts(&host, ".vitrine-availability__submit"), ["Suchen"]);
 }

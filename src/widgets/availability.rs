@@ -172,11 +172,15 @@ pub struct StoreLine {
     pub hours_today: String,
 }
 
-/// Puts an answer into words; `now` (ms since the epoch) decides what "today" is in each
-/// store's time zone. `None` when the shop has no stores.
-pub fn summarise(embed: &Embed, answer: &Availability, now: f64) -> Option<Summary> {
+/// Puts an answer into words with `texts` and `format`; `now` (ms since the epoch) decides
+/// what "today" is in each store's time zone. `None` when the shop has no stores.
+pub fn summarise(
+    texts: &Texts,
+    format: &LocalFormat,
+    answer: &Availability,
+    now: f64,
+) -> Option<Summary> {
     let (best, others) = answer.stores.split_first()?;
-    let (texts, format) = (embed.texts, &embed.formats);
     let everywhere_out = answer.stores.iter().all(|s| s.stock == StockLevel::Out);
     let stock = (!everywhere_out).then_some(best.stock);
     Some(Summary {
@@ -254,7 +258,7 @@ fn day_of(local: f64) -> i64 {
     (local / 86_400_000.0).floor() as i64
 }
 
-/// Monday-first index (as [`Texts::weekdays`]) of a day since 1970-01-01, a Thursday.
+/// Monday-first index (as [`Store::opening_hours`]) of a day since 1970-01-01, a Thursday.
 fn weekday_of(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
 }
@@ -298,8 +302,8 @@ fn best_store_sentence(
     }
 }
 
-/// `heute`, `morgen`, `Mo.` within a week, else the date (`3. Dez.`); all on the store's
-/// calendar.
+/// `heute`, `morgen`, the weekday (`Montag`) within a week, else the date (`3. Dez.`); all
+/// on the store's calendar.
 fn day_name(
     texts: &Texts,
     format: &LocalFormat,
@@ -310,7 +314,7 @@ fn day_name(
     match days {
         0 => texts.today.into(),
         1 => texts.tomorrow.into(),
-        2..=6 => texts.weekdays[weekday_of(moment.day)].into(),
+        2..=6 => format.weekday(moment.at, timezone),
         _ => format.date(moment.at, timezone),
     }
 }
@@ -488,9 +492,10 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
         placeholder,
     } = request;
     let location = Location::remembered();
-    let elements = build(embed.texts, container, &location)?;
+    let texts = Texts::for_placeholder(embed.texts, &placeholder);
+    let elements = build(texts, container, &location)?;
     let widget = Rc::new(Widget {
-        texts: embed.texts,
+        texts,
         embed,
         elements,
         state: RefCell::new(State {
@@ -712,9 +717,10 @@ impl Widget {
             "aria-expanded",
             if state.expanded { "true" } else { "false" },
         );
+        let count_text = self.embed.formats.integer(count as i64, false);
         e.toggle.set_text_content(Some(&fill(
             self.texts.more_stores,
-            &[("count", &count.to_string())],
+            &[("count", &count_text)],
         )));
         flag(&e.list, "hidden", !state.expanded || count == 0);
         let listed = state
@@ -797,7 +803,7 @@ impl Widget {
     }
 
     fn show(&self, answer: &Availability, location: Location, why: Why) {
-        let Some(summary) = summarise(&self.embed, answer, Date::now()) else {
+        let Some(summary) = summarise(self.texts, &self.embed.formats, answer, Date::now()) else {
             // A shop without stores: nothing to say, nothing went wrong.
             self.change(|state| state.phase = Phase::Unavailable);
             return;

@@ -27,7 +27,7 @@ use web_sys::{Element, Node, NodeList};
 
 use super::dom::{add, attributes, call, document, text};
 use crate::embed::{shadow_root, Embed};
-use crate::i18n::fill;
+use crate::i18n::{fill, Texts};
 
 /// Id of the element whose shadow root holds the dialog.
 pub const HOST_ID: &str = "vitrine-cart-recovery";
@@ -75,7 +75,10 @@ fn act(embed: &Embed, offer_id: &str, action: &str) {
 
 /// Builds the dialog for `offer` and opens it.
 fn open(embed: &Rc<Embed>, offer: &CartRecoveryOffer) -> Result<(), JsValue> {
-    let (texts, formats) = (embed.texts, &embed.formats);
+    // No placeholder: the script tag's `data-text-*` replace texts (the loader passes its
+    // dataset as the options).
+    let texts = Texts::overridden(embed.texts, embed.loader());
+    let formats = &embed.formats;
     let document = document()?;
     let page = document.document_element().ok_or("no document element")?;
     let page_body: Node = Reflect::get(&document, &"body".into())?.unchecked_into();
@@ -210,7 +213,7 @@ fn open(embed: &Rc<Embed>, offer: &CartRecoveryOffer) -> Result<(), JsValue> {
                     }
                     "copy" => {
                         if let Some((code, button, live)) = copy.clone() {
-                            copy_code(&embed, code, button, live);
+                            copy_code(texts.recovery_copied, code, button, live);
                         }
                     }
                     _ => {}
@@ -257,9 +260,8 @@ fn open(embed: &Rc<Embed>, offer: &CartRecoveryOffer) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Puts `code` on the clipboard; then the button and the live region say so.
-fn copy_code(embed: &Rc<Embed>, code: String, button: Element, live: Element) {
-    let copied = embed.texts.recovery_copied;
+/// Puts `code` on the clipboard; then the button and the live region say `copied`.
+fn copy_code(copied: &'static str, code: String, button: Element, live: Element) {
     wasm_bindgen_futures::spawn_local(async move {
         let clipboard = web_sys::window()
             .map(|window| Reflect::get(&window.navigator(), &"clipboard".into()))

@@ -25,6 +25,7 @@ use web_sys::Element;
 use super::dom::{add, attributes, count_attribute, document, number_attribute, set_style, text};
 use crate::embed::Embed;
 use crate::i18n::{fill, Texts};
+use crate::intl::LocalFormat;
 
 /// Ledger lines shown when `data-lines` is absent.
 const DEFAULT_LINES: usize = 5;
@@ -34,15 +35,18 @@ const MAX_LINES: usize = 20;
 /// What one placeholder asks for, parsed from its attributes.
 pub struct Request {
     data: Promise,
+    texts: &'static Texts,
     lines: usize,
     join_url: Option<String>,
     member: bool,
 }
 
 impl Request {
-    /// Reads `data-lines` and `data-join-url` and takes the data promise the loader started.
+    /// Reads `data-lines`, `data-join-url` and the `data-text-*` texts and takes the data
+    /// promise the loader started.
     pub fn from_placeholder(embed: &Embed, placeholder: &Element) -> Result<Self, JsValue> {
         Ok(Self {
+            texts: Texts::for_placeholder(embed.texts, placeholder),
             lines: count_attribute(placeholder, "data-lines", DEFAULT_LINES, MAX_LINES)?,
             data: embed.load(placeholder)?,
             join_url: placeholder
@@ -69,6 +73,7 @@ impl Drop for Mounted {
 pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<Mounted, JsValue> {
     let Request {
         data,
+        texts,
         lines,
         join_url,
         member,
@@ -84,9 +89,9 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
     // The skeleton is the answer's layout without its texts (CSS draws those rows as
     // shimmering blocks while the section is busy).
     if member {
-        member_frame(&section, embed.texts, lines)?;
+        member_frame(&section, texts, lines)?;
     } else {
-        frame(&section, embed.texts, &GUEST)?;
+        frame(&section, texts, &GUEST)?;
     }
     let section = Rc::new(section);
     let weak = Rc::downgrade(&section);
@@ -101,9 +106,11 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
         };
         let shown = answer.and_then(|answer| {
             match answer {
-                LoyaltyResponse::Member(account) => show_member(&embed, &section, &account, lines),
+                LoyaltyResponse::Member(account) => {
+                    show_member(&embed, texts, &section, &account, lines)
+                }
                 LoyaltyResponse::Guest(invitation) => {
-                    show_guest(&embed, &section, invitation, join_url)
+                    show_guest(&embed, texts, &section, invitation, join_url)
                 }
             }?;
             section.set_attribute("aria-busy", "false")
@@ -189,15 +196,17 @@ fn member_frame(section: &Element, texts: &Texts, lines: usize) -> Result<Vec<El
 /// A member's account in words for the page's locale.
 fn show_member(
     embed: &Embed,
+    texts: &Texts,
     section: &Element,
     account: &LoyaltyAccount,
     lines: usize,
 ) -> Result<(), JsValue> {
-    let (texts, formats) = (embed.texts, &embed.formats);
+    let formats = &embed.formats;
+    let points = |number, signed| points(texts, formats, number, signed);
     let e = member_frame(section, texts, lines)?;
     let say = |index: usize, text: &str| e[index].set_text_content(Some(text));
     say(3, &account.tier.name);
-    say(4, &points(embed, account.balance, false));
+    say(4, &points(account.balance, false));
     let mut value = fill(
         texts.points_value,
         &[("value", &embed.prices.format(&account.value))],
@@ -206,7 +215,7 @@ fn show_member(
         let expire = fill(
             texts.points_expire,
             &[
-                ("points", &points(embed, expiry.points, false)),
+                ("points", &points(expiry.points, false)),
                 ("date", &formats.day_month(expiry.at as f64 * 1000.0, true)),
             ],
         );
@@ -243,7 +252,7 @@ fn show_member(
                 &fill(
                     texts.next_tier,
                     &[
-                        ("points", &points(embed, tier.points_needed, false)),
+                        ("points", &points(tier.points_needed, false)),
                         ("tier", &tier.name),
                     ],
                 ),
@@ -275,7 +284,7 @@ fn show_member(
         } else {
             "vitrine-loyalty__points"
         };
-        text(&item, "span", class, &points(embed, line.points, true))?;
+        text(&item, "span", class, &points(line.points, true))?;
         text(
             &item,
             "span",
@@ -292,11 +301,11 @@ fn show_member(
 /// programme's; none when neither is known).
 fn show_guest(
     embed: &Embed,
+    texts: &Texts,
     section: &Element,
     invitation: LoyaltyInvitation,
     join_url: Option<String>,
 ) -> Result<(), JsValue> {
-    let texts = embed.texts;
     let e = frame(section, texts, &GUEST)?;
     let earn = invitation.earn;
     let money = Money {
@@ -306,7 +315,7 @@ fn show_guest(
     let pitch = fill(
         texts.join_pitch,
         &[
-            ("points", &points(embed, earn.points, false)),
+            ("points", &points(texts, &embed.formats, earn.points, false)),
             ("money", &embed.prices.format(&money)),
         ],
     );
@@ -324,14 +333,13 @@ fn show_guest(
 }
 
 /// `1.234 Punkte`, `1 Punkt`; `signed`: `+120 Punkte`, `-20 Punkte`.
-fn points(embed: &Embed, number: i64, signed: bool) -> String {
-    let texts = embed.texts;
-    let unit = if number.abs() == 1 {
+fn points(texts: &Texts, formats: &LocalFormat, number: i64, signed: bool) -> String {
+    let unit = if formats.singular(number) {
         texts.point
     } else {
         texts.points
     };
-    [&embed.formats.integer(number, signed), " ", unit].concat()
+    [&formats.integer(number, signed), " ", unit].concat()
 }
 
 /// What a ledger line was, with its channel and store.
