@@ -2,8 +2,12 @@
 // started here on their own ports with a fresh SQLite file (see tests/e2e/).
 import { defineConfig } from '@playwright/test';
 
-export const API = 'http://127.0.0.1:18080';
-export const STOREFRONT = 'http://127.0.0.1:18081';
+// VITRINE_E2E_PORT moves both (API on it, storefront on the next) so that two runs can share
+// a machine.
+const PORT = Number(process.env.VITRINE_E2E_PORT ?? 18080);
+export const API = `http://127.0.0.1:${PORT}`;
+export const STOREFRONT = `http://127.0.0.1:${PORT + 1}`;
+const DATA = `target/e2e/${PORT}`;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -31,9 +35,9 @@ export default defineConfig({
   },
   webServer: {
     command:
-      'rm -rf target/e2e && mkdir -p target/e2e && exec target/server/vitrine-server demo ' +
-      '--listen 127.0.0.1:18080 --storefront-listen 127.0.0.1:18081 ' +
-      '--database-url sqlite://target/e2e/vitrine.db --master-key-file target/e2e/master.key ' +
+      `rm -rf ${DATA} && mkdir -p ${DATA} && exec target/server/vitrine-server demo ` +
+      `--listen 127.0.0.1:${PORT} --storefront-listen 127.0.0.1:${PORT + 1} ` +
+      `--database-url sqlite://${DATA}/vitrine.db --master-key-file ${DATA}/master.key ` +
       '--bundle-dir dist --storefront-dir public',
     url: `${API}/healthz`,
     reuseExistingServer: false,

@@ -277,12 +277,28 @@ const queued = (window.Vitrine && window.Vitrine.q) || [];
 window.Vitrine = api;
 for (const [name, args] of queued) api[name]?.(...args);
 
+// A widget whose data failed collapses. Once its skeleton has been painted, the placeholder
+// keeps the skeleton's height while it is in view, so nothing on the page moves; out of view
+// it lets go (above the viewport the browser's scroll anchoring keeps the page still).
+const hold = new IntersectionObserver((entries) => {
+  for (const { target, isIntersecting } of entries)
+    if (!isIntersecting) (target.style.minHeight = ''), hold.unobserve(target);
+});
+const painted = new WeakSet();
 // The wasm asks for a placeholder's data: the batch's answer for its sub-request.
 const load = (el) => {
   const sub = subRequest(el);
   if (!sub) return Promise.reject(new Error(`no data for "${el.dataset.vitrine}"`));
   mounted.set(el, sub);
-  return request(sub);
+  requestAnimationFrame(() => painted.add(el));
+  return request(sub).catch((err) => {
+    const height = el.getBoundingClientRect().height;
+    if (painted.has(el) && height) {
+      el.style.minHeight = height + 'px';
+      hold.observe(el);
+    }
+    throw err;
+  });
 };
 // Later requests of a widget (another postcode): fresh answers of the API.
 const fetchJson = (path, params) => getJson(apiUrl(path, params));

@@ -1,6 +1,6 @@
 // Shared helpers: a page that records what the console and the page report, and the
 // recommendations widget as a page object.
-import { test as base, expect, Locator, Page } from '@playwright/test';
+import { test as base, expect, Locator, Page, Request, Route } from '@playwright/test';
 import { STOREFRONT } from '../../playwright.config';
 
 export { expect };
@@ -191,22 +191,135 @@ export async function mockBatch(
 ): Promise<SubRequest[][]> {
   const batches: SubRequest[][] = [];
   await page.route('**/v1/batch?**', async (route) => {
-    const url = new URL(route.request().url());
-    const subs = url.searchParams.getAll('r').map((r) => {
-      const [path, query] = r.split('?');
-      return { path, params: new URLSearchParams(query ?? '') };
-    });
+    const subs = subRequests(route.request());
     batches.push(subs);
-    const answers = await Promise.all(subs.map(answer));
-    await route.fulfill({
-      status: 200,
-      contentType: 'application/json',
-      headers: { 'access-control-allow-origin': '*' },
-      body: JSON.stringify({ answers }),
-    });
+    await fulfilAnswers(route, await Promise.all(subs.map(answer)));
   });
   return batches;
 }
+
+/** CORS for answers made up by a test (the loader sends no credentials). */
+const CORS = { 'access-control-allow-origin': '*' };
+
+/** The sub-requests of a `GET /v1/batch` request, in order. */
+function subRequests(request: Request): SubRequest[] {
+  return new URL(request.url()).searchParams.getAll('r').map((r) => {
+    const [path, query] = r.split('?');
+    return { path, params: new URLSearchParams(query ?? '') };
+  });
+}
+
+/** Answers a batch with `answers`, in its sub-requests' order. */
+function fulfilAnswers(route: Route, answers: SubAnswer[]): Promise<void> {
+  return route.fulfill({ status: 200, contentType: 'application/json', headers: CORS, body: JSON.stringify({ answers }) });
+}
+
+/** An API error answer: `{"error": {"code": …, "message": …}}` with `status`. */
+export function errorAnswer(status: number, code: string): SubAnswer {
+  return { status, body: { error: { code, message: code } } };
+}
+
+/** The parameters a batch gives once, for all its sub-requests. */
+const SHARED = ['key', 'customer_token', 'visitor_id'];
+/** The API's browser reads: the endpoints a batch carries. */
+const READS = ['recommendations', 'availability', 'loyalty', 'cart-recovery', 'consent'];
+
+/** One read of the page from the API: a sub-request of a batch, or a request to the endpoint itself. */
+export interface ApiRead extends SubRequest {
+  /** `batch`: inside `GET /v1/batch`; `single`: `GET /v1/<path>` on its own. */
+  via: 'batch' | 'single';
+  /** The endpoint's own query (without the shared parameters). */
+  params: URLSearchParams;
+  /** `key`, `customer_token` and `visitor_id`, as the request carried them. */
+  shared: URLSearchParams;
+}
+
+/** The reads a request of the page carries, in order (none for anything but the API's reads). */
+export function readsOf(request: Request): ApiRead[] {
+  const url = new URL(request.url());
+  const path = url.pathname.replace(/^\/v1\//, '');
+  if (request.method() != 'GET' || !url.pathname.startsWith('/v1/')) return [];
+  const [shared, own] = [true, false].map(
+    (isShared) => new URLSearchParams([...url.searchParams].filter(([name]) => SHARED.includes(name) == isShared)),
+  );
+  if (path == 'batch') return subRequests(request).map((sub) => ({ ...sub, via: 'batch', shared }));
+  return READS.includes(path) ? [{ path, params: own, via: 'single', shared }] : [];
+}
+
+/** Every read the page makes from now on (batched or single), in the order sent. */
+export function apiReads(page: Page): ApiRead[] {
+  const reads: ApiRead[] = [];
+  page.on('request', (request) => reads.push(...readsOf(request)));
+  return reads;
+}
+
+/**
+ * The answer the page gets to the next read that `matches` (sent in a batch), once it has come:
+ * start waiting before the navigation that sends it.
+ */
+export async function nextSubAnswer(page: Page, matches: (read: ApiRead) => boolean): Promise<SubAnswer> {
+  const response = await page.waitForResponse((r) => readsOf(r.request()).some((read) => read.via == 'batch' && matches(read)));
+  const index = readsOf(response.request()).findIndex(matches);
+  return (await response.json()).answers[index];
+}
+
+/**
+ * What a test does with a sub-request instead of letting the API answer it: answers it with a
+ * status and body (an error, a wrong shape), or lets the API answer it only once `after` has
+ * settled (the whole batch carrying it waits: a batch is one response).
+ */
+export type SubOverride = SubAnswer | { after: Promise<unknown> };
+
+/** Overrides by endpoint path (`loyalty`): one for every such sub-request, or a function of the
+ *  sub-request that gives one (or nothing: the API answers it). */
+export type Overrides = Record<
+  string,
+  SubOverride | ((sub: SubRequest) => SubOverride | undefined | Promise<SubOverride | undefined>)
+>;
+
+/**
+ * Intercepts the page's `GET /v1/batch`: the sub-requests `overrides` names are answered as it
+ * says; every other one by the real API (one real batch of just those, with the page's `Origin`
+ * and the batch's shared parameters), and the answers go back in request order. A real batch
+ * the API refuses as a whole (401, 403, 429) goes to the page as it is. Returns every batch the
+ * page sent: the sub-requests of each.
+ */
+export async function routeBatch(page: Page, overrides: Overrides): Promise<SubRequest[][]> {
+  const batches: SubRequest[][] = [];
+  await page.route('**/v1/batch?**', async (route) => {
+    const subs = subRequests(route.request());
+    batches.push(subs);
+    const chosen = await Promise.all(
+      subs.map((sub) => {
+        const override = overrides[sub.path];
+        return typeof override == 'function' ? override(sub) : override;
+      }),
+    );
+    await Promise.all(chosen.map((override) => override && 'after' in override && override.after));
+    const mocked = chosen.map((override) => (override && 'status' in override ? override : undefined));
+    const url = new URL(route.request().url());
+    const real = url.searchParams.getAll('r').filter((_, i) => !mocked[i]);
+    let answers: SubAnswer[] = [];
+    if (real.length) {
+      url.searchParams.delete('r');
+      for (const r of real) url.searchParams.append('r', r);
+      const response = await route.fetch({ url: url.href });
+      if (response.status() != 200) return route.fulfill({ response });
+      answers = (await response.json()).answers;
+    }
+    await fulfilAnswers(route, mocked.map((answer) => answer ?? answers.shift()!));
+  });
+  return batches;
+}
+
+/** Ways a request to the API fails as a whole, for `page.route` (of `/v1/batch` or an endpoint). */
+export const FAILURES = {
+  unreachable: (route: Route) => route.abort('connectionrefused'),
+  'answering 500': (route: Route) =>
+    route.fulfill({ status: 500, contentType: 'application/json', headers: CORS, body: JSON.stringify(errorAnswer(500, 'internal').body) }),
+  'answering garbage': (route: Route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', headers: CORS, body: '{"answers": [{"status": 200, "body": {"it' }),
+};
 
 /** A recommendations answer with `count` tiles (SKU-1…), as the API gives it. */
 export function recommendationsAnswer(count: number, context = 'home', personal = false): SubAnswer {
@@ -217,7 +330,7 @@ export function recommendationsAnswer(count: number, context = 'home', personal 
       items: Array.from({ length: count }, (_, i) => ({
         sku: `SKU-${i + 1}`,
         title: `Produkt ${i + 1}`,
-        url: `http://127.0.0.1:18081/product.html?sku=SKU-${i + 1}`,
+        url: `${STOREFRONT}/product.html?sku=SKU-${i + 1}`,
         image_url: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=',
         price: { amount_minor: 1999 + i * 100, currency: 'EUR' },
         reason: personal
