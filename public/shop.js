@@ -18,8 +18,43 @@
   const cartRecommendations = document.getElementById('cart-recommendations');
   if (cartRecommendations) cartRecommendations.dataset.cart = readCart().map((l) => l.sku).join(',');
 
-  fetch('/catalogue.json')
-    .then((response) => response.json())
+  // Puts one of `product` into the cart: the shop's backend tells Vitrine, the device keeps it.
+  function addToCart(chosen, product) {
+    return fetch('/warenkorb', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: chosen, quantity: 1 }) })
+      .then((response) => {
+        if (!response.ok) throw new Error(String(response.status));
+        const lines = readCart();
+        const line = lines.find((l) => l.sku === chosen);
+        if (line) line.quantity += 1;
+        else lines.push({ sku: chosen, title: product.title, price_minor: product.price_minor, quantity: 1 });
+        localStorage.setItem(CART, JSON.stringify(lines));
+      });
+  }
+
+  const catalogue = fetch('/catalogue.json').then((response) => response.json());
+
+  // The recommendation tiles' "In den Warenkorb": this shop handles it on the page (the
+  // loader runs after this script, so the call is queued for it, as docs/embed.md shows).
+  window.Vitrine = window.Vitrine || { q: [] };
+  (window.Vitrine.on || ((...args) => window.Vitrine.q.push(['on', args])))('add-to-cart', (detail, event) => {
+    event.preventDefault();
+    catalogue
+      .then((c) => addToCart(detail.sku, c.products.find((p) => p.sku === detail.sku) || { title: detail.sku, price_minor: 0 }))
+      .then(() => toast('Im Warenkorb.'), () => toast('Konnte nicht in den Warenkorb gelegt werden.'));
+  });
+  function toast(text) {
+    let box = document.getElementById('shop-toast');
+    if (!box) {
+      box = document.createElement('p');
+      box.id = 'shop-toast';
+      box.className = 'shop-toast';
+      box.setAttribute('role', 'status');
+      document.body.append(box);
+    }
+    box.textContent = text;
+  }
+
+  catalogue
     .then((catalogue) => {
       const grid = document.getElementById('catalogue');
       if (grid) renderGrid(grid, catalogue);
@@ -96,16 +131,8 @@
     button.addEventListener('click', () => {
       const select = document.getElementById('variant');
       const chosen = (select && select.value) || product.sku;
-      fetch('/warenkorb', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: chosen, quantity: 1 }) })
-        .then((response) => {
-          if (!response.ok) throw new Error(String(response.status));
-          const lines = readCart();
-          const line = lines.find((l) => l.sku === chosen);
-          if (line) line.quantity += 1;
-          else lines.push({ sku: chosen, title: product.title, price_minor: product.price_minor, quantity: 1 });
-          localStorage.setItem(CART, JSON.stringify(lines));
-          status.textContent = 'Im Warenkorb.';
-        })
+      addToCart(chosen, product)
+        .then(() => { status.textContent = 'Im Warenkorb.'; })
         .catch(() => { status.textContent = 'Konnte nicht in den Warenkorb gelegt werden.'; });
     });
     // Without ?sku= the page shows the first product; the widget waits for its SKU.
