@@ -110,6 +110,14 @@ fn options(locale: &str, data: Promise) -> LoaderOptions {
     let load = Closure::<dyn Fn(JsValue) -> Promise>::new(move |_| data.clone());
     Reflect::set(&options, &"load".into(), load.as_ref()).unwrap();
     load.forget();
+    // Storage allowed; events kept on `window.tracked` for the tests that look.
+    let may_store = js_sys::Function::new_no_args("return true");
+    Reflect::set(&options, &"mayStore".into(), &may_store).unwrap();
+    let track = js_sys::Function::new_with_args(
+        "type, fields",
+        "(window.tracked = window.tracked || []).push({type, ...fields})",
+    );
+    Reflect::set(&options, &"track".into(), &track).unwrap();
     options.unchecked_into()
 }
 
@@ -1698,13 +1706,24 @@ async fn recovery_for(
     recovery: Option<Promise>,
 ) -> (Option<web_sys::ShadowRoot>, js_sys::Array) {
     let (options, acts) = recovery_options(locale, recovery);
+    (start_recovery(options).await, acts)
+}
+
+/// Starts cart recovery with the loader's `options`; the dialog's shadow root, if one opened.
+async fn start_recovery(options: LoaderOptions) -> Option<web_sys::ShadowRoot> {
     cart_recovery::start(Rc::new(Embed::new(options)));
     settle().await;
     settle().await;
-    let root = document()
+    document()
         .get_element_by_id(HOST_ID)
-        .and_then(|host| host.shadow_root());
-    (root, acts)
+        .and_then(|host| host.shadow_root())
+}
+
+/// Closes the dialog in `root` as Esc would, and waits for its `close` event.
+async fn close_dialog(root: &web_sys::ShadowRoot) {
+    let dialog = root.query_selector("dialog").unwrap().unwrap();
+    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
+    tasks().await;
 }
 
 fn in_root(root: &web_sys::ShadowRoot, selector: &str) -> Vec<String> {
@@ -1903,9 +1922,7 @@ async fn cart_recovery_speaks_english_with_an_amount_off_and_a_later_pickup_day(
     );
     assert_eq!(in_root(&root, ".vitrine-cart__back"), ["Back to basket"]);
     assert_eq!(in_root(&root, ".vitrine-cart__copy"), ["Copy code"]);
-    let dialog = root.query_selector("dialog").unwrap().unwrap();
-    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
-    tasks().await;
+    close_dialog(&root).await;
     assert_eq!(acts(&reported), ["offer-1 shown", "offer-1 dismissed"]);
 }
 
@@ -1947,9 +1964,7 @@ async fn cart_recovery_leaves_out_a_back_link_that_is_not_a_web_link() {
         .query_selector(".vitrine-cart__pickup")
         .unwrap()
         .is_none());
-    let dialog = root.query_selector("dialog").unwrap().unwrap();
-    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
-    tasks().await;
+    close_dialog(&root).await;
 }
 
 /// The dialog scenarios one after another: async tests run interleaved, and each scenario
@@ -1976,26 +1991,16 @@ async fn cart_recovery_takes_the_script_tags_data_text_attributes() {
     ] {
         Reflect::set(&options, &key.into(), &text.into()).unwrap();
     }
-    cart_recovery::start(Rc::new(Embed::new(options)));
-    settle().await;
-    settle().await;
-    let root = document()
-        .get_element_by_id(HOST_ID)
-        .and_then(|host| host.shadow_root())
-        .expect("the dialog opened");
-    assert_eq!(
-        in_root(&root, "#vitrine-cart-heading"),
-        ["Noch da: Ihr Einkauf"]
-    );
-    assert_eq!(
-        in_root(&root, ".vitrine-cart__total"),
-        ["Zusammen 158,00\u{a0}€"]
-    );
-    // The others stay the page's.
-    assert_eq!(in_root(&root, ".vitrine-cart__copy"), ["Code kopieren"]);
-    let dialog = root.query_selector("dialog").unwrap().unwrap();
-    dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
-    tasks().await;
+    let root = start_recovery(options).await.expect("the dialog opened");
+    for (selector, text) in [
+        ("#vitrine-cart-heading", "Noch da: Ihr Einkauf"),
+        (".vitrine-cart__total", "Zusammen 158,00\u{a0}€"),
+        // The others stay the page's.
+        (".vitrine-cart__copy", "Code kopieren"),
+    ] {
+        assert_eq!(in_root(&root, selector), [text], "{selector}");
+    }
+    close_dialog(&root).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2007,56 +2012,55 @@ use vitrine_widgets::intl::LocalFormat;
 
 #[wasm_bindgen_test]
 fn texts_follow_the_language_and_region_of_the_locale() {
-    let german = Texts::for_locale("de-DE");
-    assert_eq!(german.cart_heading, "Passt zu Ihrem Warenkorb");
-    assert_eq!(german.closes_on, "schließt {day} um {time}");
-    assert_eq!(
-        german.reason_bought_in_store,
-        ("Weil Sie in ", " gekauft haben")
-    );
-    // Austria writes as Germany: the same texts, made once.
-    assert!(std::ptr::eq(Texts::for_locale("de-AT"), german));
-    assert!(std::ptr::eq(Texts::for_locale("de"), german));
-
-    // Switzerland and Liechtenstein: "ss" for every "ß", nothing else changed.
-    let swiss = Texts::for_locale("de-CH");
-    assert_eq!(swiss.closes_on, "schliesst {day} um {time}");
-    assert_eq!(swiss.recovery_close, "Schliessen");
-    assert_eq!(swiss.cart_heading, german.cart_heading);
-    assert!(!format!("{swiss:?}").contains('ß'));
-    assert!(format!("{german:?}").contains('ß'));
-    assert!(std::ptr::eq(Texts::for_locale("de_li"), swiss));
-
-    // British English by default, US English where the words differ.
-    let british = Texts::for_locale("en-GB");
-    let american = Texts::for_locale("en-US");
-    assert_eq!(british.add_to_cart, "Add to basket");
-    assert_eq!(american.add_to_cart, "Add to cart");
-    assert_eq!(british.recovery_back, "Back to basket");
-    assert_eq!(american.recovery_back, "Back to cart");
-    assert_eq!(british.postcode_label, "Postcode");
-    assert_eq!(american.postcode_label, "ZIP code");
+    type Text = fn(&Texts) -> &'static str;
+    let cases: [(&str, Text, &str); 12] = [
+        ("de-DE", |t| t.cart_heading, "Passt zu Ihrem Warenkorb"),
+        ("de-DE", |t| t.closes_on, "schließt {day} um {time}"),
+        // Switzerland: "ss" for every "ß", nothing else changed.
+        ("de-CH", |t| t.closes_on, "schliesst {day} um {time}"),
+        ("de-CH", |t| t.recovery_close, "Schliessen"),
+        ("de-CH", |t| t.cart_heading, "Passt zu Ihrem Warenkorb"),
+        // British English by default, US English where the words differ.
+        ("en-GB", |t| t.add_to_cart, "Add to basket"),
+        ("en-US", |t| t.add_to_cart, "Add to cart"),
+        ("en-GB", |t| t.recovery_back, "Back to basket"),
+        ("en-US", |t| t.recovery_back, "Back to cart"),
+        ("en-GB", |t| t.postcode_label, "Postcode"),
+        ("en-US", |t| t.postcode_label, "ZIP code"),
+        ("fr-FR", |t| t.add_to_cart, "Ajouter au panier"),
+    ];
+    for (locale, text, expected) in cases {
+        assert_eq!(text(Texts::for_locale(locale)), expected, "{locale}");
+    }
+    let pairs = [
+        ("de-DE", ("Weil Sie in ", " gekauft haben")),
+        ("en-US", ("Because you shopped at ", "")),
+        ("fr-FR", ("Suite à votre achat à ", "")),
+    ];
+    for (locale, pair) in pairs {
+        assert_eq!(Texts::for_locale(locale).reason_bought_in_store, pair);
+    }
+    // Locales that share their texts share one copy, made once.
+    for (locale, same) in [
+        ("de-AT", "de-DE"),
+        ("de", "de-DE"),
+        ("de_li", "de-CH"),
+        ("it-IT", "en-GB"),
+        ("fr-CH", "fr-FR"),
+    ] {
+        let texts = Texts::for_locale(locale);
+        assert!(std::ptr::eq(texts, Texts::for_locale(same)), "{locale}");
+    }
+    assert!(!format!("{:?}", Texts::for_locale("de-CH")).contains('ß'));
+    assert!(format!("{:?}", Texts::for_locale("de-DE")).contains('ß'));
+    let (american, british) = (Texts::for_locale("en-US"), Texts::for_locale("en-GB"));
     assert_eq!(american.availability_heading, british.availability_heading);
-    assert_eq!(
-        american.reason_bought_in_store,
-        ("Because you shopped at ", "")
-    );
-    assert!(std::ptr::eq(Texts::for_locale("it-IT"), british));
-
-    let french = Texts::for_locale("fr-FR");
-    assert_eq!(french.add_to_cart, "Ajouter au panier");
-    assert_eq!(french.postcode_label, "Code postal");
-    assert_eq!(
-        french.reason_bought_in_store,
-        ("Suite à votre achat à ", "")
-    );
-    assert!(std::ptr::eq(Texts::for_locale("fr-CH"), french));
 }
 
 #[wasm_bindgen_test]
 fn data_text_attributes_replace_texts_and_keep_their_placeholders() {
     let base = Texts::for_locale("de-DE");
-    let element = placeholder(&[
+    let replacements = [
         ("data-text-popular-heading", "Unsere Lieblinge"),
         ("data-text-add-to-cart", "Merken"),
         (
@@ -2067,7 +2071,8 @@ fn data_text_attributes_replace_texts_and_keep_their_placeholders() {
             "data-text-reason-bought-in-store",
             "Gekauft in {store}, passt dazu",
         ),
-    ]);
+    ];
+    let element = placeholder(&replacements);
     let texts = Texts::for_placeholder(base, &element);
     assert_eq!(texts.popular_heading, "Unsere Lieblinge");
     assert_eq!(texts.add_to_cart, "Merken");
@@ -2086,18 +2091,7 @@ fn data_text_attributes_replace_texts_and_keep_their_placeholders() {
     // A single-page shop remounting the placeholder gets the same texts: nothing new is made.
     assert!(std::ptr::eq(Texts::for_placeholder(base, &element), texts));
     // The same attributes on another placeholder too.
-    let twin = placeholder(&[
-        ("data-text-popular-heading", "Unsere Lieblinge"),
-        ("data-text-add-to-cart", "Merken"),
-        (
-            "data-text-pickup-today",
-            "Ab {time} für Sie bereit: {store}",
-        ),
-        (
-            "data-text-reason-bought-in-store",
-            "Gekauft in {store}, passt dazu",
-        ),
-    ]);
+    let twin = placeholder(&replacements);
     assert!(std::ptr::eq(Texts::for_placeholder(base, &twin), texts));
     // No data-text-*: the page's texts themselves.
     let plain = placeholder(&[("data-limit", "2"), ("data-textual", "x")]);

@@ -62,6 +62,14 @@ async function themedPage(page: Page, head: string, attributes = ''): Promise<vo
   await expect(page.locator('#b .vitrine-recs__price')).toHaveCount(2);
 }
 
+/** Checks the computed styles inside the placeholder `host`: per selector, per property. */
+async function expectStyles(page: Page, host: string, expected: Record<string, Record<string, string>>) {
+  for (const [selector, styles] of Object.entries(expected)) {
+    const element = page.locator(`${host} ${selector}`).first();
+    expect(await computed(element, Object.keys(styles)), `${host} ${selector}`).toEqual(styles);
+  }
+}
+
 test('custom properties set on :root reach every widget; set on a placeholder, that widget only', async ({ page }) => {
   await themedPage(
     page,
@@ -70,48 +78,53 @@ test('custom properties set on :root reach every widget; set on a placeholder, t
        --vitrine-surface: rgb(7, 8, 9); --vitrine-accent-text: rgb(10, 11, 12); }</style>`,
     'style="--vitrine-accent: rgb(0, 0, 200); --vitrine-radius: 0px"',
   );
-  const a = (selector: string) => page.locator(`#a ${selector}`).first();
-  const b = (selector: string) => page.locator(`#b ${selector}`).first();
-  expect(await computed(a('.vitrine'), ['color', 'font-family', 'font-size'])).toEqual({
-    color: 'rgb(1, 2, 3)',
-    'font-family': 'Georgia, serif',
-    'font-size': '20px',
+  await expectStyles(page, '#a', {
+    '.vitrine': { color: 'rgb(1, 2, 3)', 'font-family': 'Georgia, serif', 'font-size': '20px' },
+    '.vitrine-recs__price': { color: 'rgb(200, 0, 0)' },
+    '.vitrine-recs__reason': { color: 'rgb(4, 5, 6)' },
+    '.vitrine-recs__image': { 'border-top-left-radius': '3px', 'background-color': 'rgb(7, 8, 9)' },
+    '.vitrine-recs__add': { 'background-color': 'rgb(200, 0, 0)', color: 'rgb(10, 11, 12)' },
+    // The spacing unit: the tiles' gap is two units.
+    '.vitrine-recs__list': { 'column-gap': '20px' },
   });
-  expect(await computed(a('.vitrine-recs__price'), ['color'])).toEqual({ color: 'rgb(200, 0, 0)' });
-  expect(await computed(a('.vitrine-recs__reason'), ['color'])).toEqual({ color: 'rgb(4, 5, 6)' });
-  expect(await computed(a('.vitrine-recs__image'), ['border-top-left-radius', 'background-color'])).toEqual({
-    'border-top-left-radius': '3px',
-    'background-color': 'rgb(7, 8, 9)',
-  });
-  expect(await computed(a('.vitrine-recs__add'), ['background-color', 'color'])).toEqual({
-    'background-color': 'rgb(200, 0, 0)',
-    color: 'rgb(10, 11, 12)',
-  });
-  // The spacing unit: the tiles' gap is two units.
-  expect(await computed(a('.vitrine-recs__list'), ['column-gap'])).toEqual({ 'column-gap': '20px' });
   // The second placeholder's own values win over :root's, for it alone.
-  expect(await computed(b('.vitrine-recs__price'), ['color'])).toEqual({ color: 'rgb(0, 0, 200)' });
-  expect(await computed(b('.vitrine-recs__image'), ['border-top-left-radius'])).toEqual({ 'border-top-left-radius': '0px' });
-  expect(await computed(b('.vitrine'), ['color'])).toEqual({ color: 'rgb(1, 2, 3)' });
+  await expectStyles(page, '#b', {
+    '.vitrine': { color: 'rgb(1, 2, 3)' },
+    '.vitrine-recs__price': { color: 'rgb(0, 0, 200)' },
+    '.vitrine-recs__image': { 'border-top-left-radius': '0px' },
+  });
 });
 
 test('without custom properties the defaults apply', async ({ page }) => {
+  // The page's own inherited styles do not reach in either.
   await themedPage(page, '<style>body { color: rgb(255, 0, 0); font: 30px serif; }</style>');
-  const a = (selector: string) => page.locator(`#a ${selector}`).first();
-  expect(await computed(a('.vitrine'), ['color', 'font-size', 'font-family'])).toEqual({
-    color: 'rgb(31, 35, 40)',
-    'font-size': '16px',
-    'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  await expectStyles(page, '#a', {
+    '.vitrine': {
+      color: 'rgb(31, 35, 40)',
+      'font-size': '16px',
+      'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    },
+    '.vitrine-recs__price': { color: 'rgb(11, 110, 79)' },
+    '.vitrine-recs__reason': { color: 'rgb(91, 100, 112)' },
+    '.vitrine-recs__image': { 'border-top-left-radius': '8px', 'background-color': 'rgb(236, 238, 240)' },
+    '.vitrine-recs__add': { color: 'rgb(255, 255, 255)' },
+    '.vitrine-recs__list': { 'column-gap': '16px' },
   });
-  expect(await computed(a('.vitrine-recs__price'), ['color'])).toEqual({ color: 'rgb(11, 110, 79)' });
-  expect(await computed(a('.vitrine-recs__reason'), ['color'])).toEqual({ color: 'rgb(91, 100, 112)' });
-  expect(await computed(a('.vitrine-recs__image'), ['border-top-left-radius', 'background-color'])).toEqual({
-    'border-top-left-radius': '8px',
-    'background-color': 'rgb(236, 238, 240)',
-  });
-  expect(await computed(a('.vitrine-recs__add'), ['color'])).toEqual({ color: 'rgb(255, 255, 255)' });
-  expect(await computed(a('.vitrine-recs__list'), ['column-gap'])).toEqual({ 'column-gap': '16px' });
 });
+
+/** A signed-in customer (her points, her cart): the token the shop's backend would render on
+ *  the script tag, set as the tag is parsed. */
+function signIn(page: Page): Promise<void> {
+  return page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      const tag = document.querySelector('script[data-key]');
+      if (tag) {
+        tag.setAttribute('data-customer-token', 'K-DARK.1.ab');
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+}
 
 /** WCAG contrast ratio of two `rgb(…)` colours. */
 function contrast(one: string, two: string): number {
@@ -141,16 +154,7 @@ test('the dark demo page renders the widgets with light text on a dark backgroun
     });
     return tiles;
   });
-  // A signed-in member's points: the loader sends the token the shop rendered.
-  await page.addInitScript(() => {
-    new MutationObserver((_, observer) => {
-      const tag = document.querySelector('script[data-key]');
-      if (tag) {
-        tag.setAttribute('data-customer-token', 'K-DARK.1.ab');
-        observer.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
-  });
+  await signIn(page);
   await page.goto('/dunkel.html');
   await expect(page.locator('.vitrine-recs__price')).toHaveCount(4);
   await expect(page.locator('.vitrine-availability__sentence')).not.toBeEmpty();
@@ -194,15 +198,7 @@ test('the cart recovery dialog takes the dark theme from the page', async ({ pag
         },
   );
   await page.route('**/v1/cart-recovery/actions**', (route) => route.fulfill({ status: 204, headers: { 'access-control-allow-origin': '*' } }));
-  await page.addInitScript(() => {
-    new MutationObserver((_, observer) => {
-      const tag = document.querySelector('script[data-key]');
-      if (tag) {
-        tag.setAttribute('data-customer-token', 'K-DARK.1.ab');
-        observer.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
-  });
+  await signIn(page);
   await page.goto('/dunkel.html');
   const dialog = page.locator('#vitrine-cart-recovery dialog');
   await expect(dialog).toBeVisible();
