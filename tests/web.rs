@@ -2144,3 +2144,140 @@ async fn the_availability_widget_takes_its_placeholders_data_text_attributes() {
     );
     assert_eq!(texts(&host, ".vitrine-availability__submit"), ["Suchen"]);
 }
+
+/// An answer whose first tile goes with a purchase at a store's till.
+fn personal_answer() -> JsValue {
+    let answer = answer(2);
+    let items = Reflect::get(&answer, &"items".into()).unwrap();
+    let reason = js_sys::JSON::parse(
+        r#"{"kind":"because_you_bought","sku":"X","channel":"store","store_id":"ulm","store_name":"Ulm Münsterplatz"}"#,
+    )
+    .unwrap();
+    Reflect::set(
+        &Reflect::get(&items, &0.into()).unwrap(),
+        &"reason".into(),
+        &reason,
+    )
+    .unwrap();
+    answer
+}
+
+#[wasm_bindgen_test]
+async fn recommendations_layout_and_heading_follow_the_placeholder_and_the_answer() {
+    let cases: [(&[(&str, &str)], JsValue, &str, &str); 4] = [
+        (
+            &[],
+            answer(2),
+            "vitrine-recs vitrine-recs--row",
+            "Beliebt bei unseren Kundinnen und Kunden",
+        ),
+        (
+            &[("data-layout", "grid")],
+            answer(2),
+            "vitrine-recs vitrine-recs--grid",
+            "Beliebt bei unseren Kundinnen und Kunden",
+        ),
+        (
+            &[("data-context", "cart"), ("data-cart", "A")],
+            answer(2),
+            "vitrine-recs vitrine-recs--row",
+            "Passt zu Ihrem Warenkorb",
+        ),
+        (
+            &[],
+            personal_answer(),
+            "vitrine-recs vitrine-recs--row",
+            "Für Sie ausgewählt",
+        ),
+    ];
+    for (attrs, data, class, heading) in cases {
+        let element = placeholder(attrs);
+        let host = mount(
+            Embed::new(options("de-DE", Promise::resolve(&data))),
+            &element,
+        );
+        settle().await;
+        let section = host.query_selector(".vitrine-recs").unwrap().unwrap();
+        assert_eq!(section.class_name(), class);
+        assert_eq!(texts(&host, ".vitrine-recs__heading"), [heading]);
+        // The list is the scroll region: focusable, named by the heading.
+        let list = host.query_selector(".vitrine-recs__list").unwrap().unwrap();
+        assert_eq!(list.get_attribute("tabindex").as_deref(), Some("0"));
+        assert_eq!(list.get_attribute("aria-label").as_deref(), Some(heading));
+    }
+    let personal = placeholder(&[]);
+    let host = mount(
+        Embed::new(options("de-DE", Promise::resolve(&personal_answer()))),
+        &personal,
+    );
+    settle().await;
+    assert_eq!(
+        texts(&host, ".vitrine-recs__reason")[0],
+        "Weil Sie in Ulm Münsterplatz gekauft haben"
+    );
+    let bad = placeholder(&[("data-layout", "carousel")]);
+    let err = Request::from_placeholder(
+        &Embed::new(options("de-DE", Promise::resolve(&answer(1)))),
+        &bad,
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        err.as_string().as_deref(),
+        Some("data-layout=\"carousel\" is not \"row\" or \"grid\"")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_add_to_cart_button_fires_a_cancelable_event_with_the_tile_and_reports_a_click() {
+    let element = placeholder(&[("data-limit", "2")]);
+    let host = mount(
+        Embed::new(options("de-DE", Promise::resolve(&answer(2)))),
+        &element,
+    );
+    settle().await;
+    let heard: Rc<RefCell<Vec<JsValue>>> = Rc::default();
+    let sink = heard.clone();
+    // The shop handles it: cancelled, so the page stays (the test page must not navigate).
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        event.prevent_default();
+        sink.borrow_mut()
+            .push(Reflect::get(&event, &"detail".into()).unwrap());
+    });
+    document()
+        .add_event_listener_with_callback("vitrine:add-to-cart", listener.as_ref().unchecked_ref())
+        .unwrap();
+    let buttons = host.query_selector_all(".vitrine-recs__add").unwrap();
+    assert_eq!(buttons.length(), 2);
+    let second: HtmlElement = buttons.item(1).unwrap().unchecked_into();
+    assert_eq!(
+        second.get_attribute("aria-label").as_deref(),
+        Some("In den Warenkorb: Produkt 1")
+    );
+    let _ = js_sys::eval("window.tracked = []");
+    second.click();
+    document()
+        .remove_event_listener_with_callback(
+            "vitrine:add-to-cart",
+            listener.as_ref().unchecked_ref(),
+        )
+        .unwrap();
+    let heard = heard.borrow();
+    assert_eq!(
+        heard.len(),
+        1,
+        "the event bubbles from the placeholder to the page"
+    );
+    let field = |name: &str| Reflect::get(&heard[0], &name.into()).unwrap().as_string();
+    assert_eq!(field("sku").as_deref(), Some("SKU-1"));
+    assert_eq!(field("recommendation_id").as_deref(), Some("rec-1"));
+    assert_eq!(field("url").as_deref(), Some("https://shop.example/p/1"));
+    let tracked = js_sys::eval("JSON.stringify(window.tracked)")
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_eq!(
+        tracked,
+        r#"[{"type":"click","recommendation_id":"rec-1","sku":"SKU-1"}]"#
+    );
+}
