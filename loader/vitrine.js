@@ -251,7 +251,8 @@ const api = {
   },
   setConsent: (choice) => {
     const had = visitor;
-    consent = { ...consent, ...choice };
+    // Only the two known choices, as booleans: the API refuses anything else.
+    for (const name of ['tracking', 'personalisation']) if (name in choice) consent[name] = !!choice[name];
     ensureVisitor();
     if (visitor) post('consent', { visitor_id: visitor, customer_token: config.customerToken || undefined, ...consent, source: 'vitrine_js' });
     if (mayStore()) storage('localStorage', 'consent', JSON.stringify(consent));
