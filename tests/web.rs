@@ -2164,7 +2164,9 @@ fn personal_answer() -> JsValue {
 
 #[wasm_bindgen_test]
 async fn recommendations_layout_and_heading_follow_the_placeholder_and_the_answer() {
-    let cases: [(&[(&str, &str)], JsValue, &str, &str); 4] = [
+    // Placeholder attributes, answer, the section's class, the heading.
+    type Case<'a> = (&'a [(&'a str, &'a str)], JsValue, &'a str, &'a str);
+    let cases: [Case; 4] = [
         (
             &[],
             answer(2),

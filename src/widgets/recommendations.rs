@@ -125,7 +125,7 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
         context,
         grid,
     } = request;
-    let texts = embed.texts;
+    let texts = Texts::for_placeholder(embed.texts, &placeholder);
     let heading = match context {
         Context::Product => texts.product_heading,
         Context::Cart => texts.cart_heading,

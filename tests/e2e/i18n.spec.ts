@@ -335,7 +335,7 @@ test('data-text-* on a placeholder replaces its texts, keeping their placeholder
 // Waits for the recommendations widget to take its texts with `Texts::for_placeholder` (one line
 // in src/widgets/recommendations.rs `mount`: `let texts = Texts::for_placeholder(embed.texts,
 // &placeholder);`), as the availability and loyalty widgets do.
-test.fixme('the recommendations take data-text-popular-heading and data-text-add-to-cart from their placeholder', async ({ page }) => {
+test('the recommendations take data-text-popular-heading and data-text-add-to-cart from their placeholder', async ({ page }) => {
   await openPage(page, 'de-DE', 'EUR', {}, 'data-text-popular-heading="Unsere Lieblinge" data-text-add-to-cart="Merken"');
   await expect(page.locator('.vitrine-recs__heading')).toHaveText('Unsere Lieblinge');
   await expect(page.locator('.vitrine-recs__add').first()).toHaveText('Merken');
