@@ -3,7 +3,10 @@
 // Expectations about stores come from the API itself where the demo's stock decides them.
 import type { APIRequestContext, Page } from '@playwright/test';
 import { API, STOREFRONT } from '../../playwright.config';
-import { AvailabilityWidget, expect, RecommendationsWidget, test } from './fixtures';
+import {
+  ApiRead, apiReads, AvailabilityWidget, errorAnswer, expect, FAILURES, ownHeight, readsOf, RecommendationsWidget, routeBatch,
+  SubAnswer, test,
+} from './fixtures';
 
 const KEY = 'pk_demo_alpenhaus';
 /** A product without sizes, in stock in Salzburg and in Ulm. */
@@ -22,13 +25,20 @@ async function answer(request: APIRequestContext, params: Record<string, string>
   return response.json();
 }
 
-/** The queries of the availability requests the page makes, in order. */
-function availabilityRequests(page: Page): URLSearchParams[] {
-  const seen: URLSearchParams[] = [];
-  page.on('request', (r) => {
-    if (r.url().includes('/v1/availability?')) seen.push(new URL(r.url()).searchParams);
-  });
-  return seen;
+/** The availability reads the page makes, in order: the loader's first in its batch, the
+ * widget's later ones (another postcode, the location, another size) at the endpoint itself. */
+function availabilityRequests(page: Page): () => ApiRead[] {
+  const reads = apiReads(page);
+  return () => reads.filter((read) => read.path == 'availability');
+}
+
+/** The loader's first read: in the page's batch, with the shop's key and the visitor id (consent
+ * is the default), no customer token. */
+function expectFirstRead(read: ApiRead, params: Record<string, string>) {
+  expect(read.via).toBe('batch');
+  expect(Object.fromEntries(read.params)).toEqual(params);
+  expect([...read.shared.keys()].sort()).toEqual(['key', 'visitor_id']);
+  expect(read.shared.get('key')).toBe(KEY);
 }
 
 /** Counts the page's calls of `navigator.geolocation.getCurrentPosition`. */
@@ -48,7 +58,7 @@ test('the product page names the best store, and the other stores open from the 
   const requests = availabilityRequests(page);
   const events: string[] = [];
   page.on('request', (r) => {
-    if (r.url().includes('/v1/availability?')) events.push('api-request');
+    if (readsOf(r).some((read) => read.path == 'availability')) events.push('api-request');
   });
   page.on('requestfinished', (r) => {
     if (r.url().endsWith('_bg.wasm')) events.push('wasm-finished');
@@ -68,8 +78,8 @@ test('the product page names the best store, and the other stores open from the 
   await expect(widget.host.locator('.vitrine-availability__heading')).toHaveText('In der Filiale abholen');
   // The loader asked before the wasm was there, and only once.
   expect(events.indexOf('api-request')).toBeLessThan(events.indexOf('wasm-finished'));
-  expect(requests).toHaveLength(1);
-  expect([...requests[0].keys()].sort()).toEqual(['key', 'sku']);
+  expect(requests()).toHaveLength(1);
+  expectFirstRead(requests()[0], { sku: PLAIN });
 
   // Keyboard only: Tab through the controls to the toggle, Enter opens, Space closes.
   await widget.locate.focus();
@@ -97,7 +107,7 @@ test('the product page names the best store, and the other stores open from the 
   await page.keyboard.press('Space');
   await expect(widget.toggle).toHaveAttribute('aria-expanded', 'false');
   await expect(widget.list).toBeHidden();
-  expect(requests).toHaveLength(1);
+  expect(requests()).toHaveLength(1);
   expect(log.errors).toEqual([]);
   expect(log.consoleErrors).toEqual([]);
   expect(log.warnings).toEqual([]);
@@ -113,15 +123,15 @@ test('a typed postcode brings its nearest store first and is remembered for the 
   await expect(widget.sentence).toContainText('Salzburg Altstadt');
   await expect(widget.host.locator('.vitrine-availability__origin')).toHaveText('Filialen in der Nähe von 5020 Salzburg');
   await expect(widget.live).toContainText('Salzburg Altstadt');
-  expect(requests.at(-1)!.get('postcode')).toBe('5020');
+  expect(requests().at(-1)!.via).toBe('single');
+  expect(requests().at(-1)!.params.get('postcode')).toBe('5020');
   expect(await page.evaluate((key) => localStorage.getItem(key), POSTCODE_KEY)).toBe('5020 AT');
 
   // The next product page starts from there: the loader's first request carries it.
   await page.goto('/product.html?sku=AH-1004');
   await expect.poll(() => widget.bestStore()).toBe('salzburg-altstadt');
   await expect(widget.postcode).toHaveValue('5020');
-  const first = requests.at(-1)!;
-  expect([first.get('sku'), first.get('postcode'), first.get('country')]).toEqual(['AH-1004', '5020', 'AT']);
+  expectFirstRead(requests().at(-1)!, { sku: 'AH-1004', postcode: '5020', country: 'AT' });
 
   // A postcode the API does not know is said under the field; the answer stays.
   await widget.searchPostcode('00000');
@@ -149,17 +159,22 @@ test('the location is asked for only on click, and near Ulm brings Ulm first; it
   const widget = new AvailabilityWidget(page);
   await expect(widget.sentence).not.toBeEmpty();
   expect(await page.evaluate(() => (window as any).geolocationCalls)).toBe(0);
-  expect(requests.some((q) => q.has('lat'))).toBe(false);
+  expect(requests().some((read) => read.params.has('lat'))).toBe(false);
 
   await widget.locate.click();
   await expect.poll(() => widget.bestStore()).toBe('ulm-muensterplatz');
   expect(await page.evaluate(() => (window as any).geolocationCalls)).toBe(1);
-  const last = requests.at(-1)!;
-  expect([Number(last.get('lat')), Number(last.get('lon'))]).toEqual([ULM.latitude, ULM.longitude]);
-  expect(last.has('postcode')).toBe(false);
+  const last = requests().at(-1)!;
+  expect(last.via).toBe('single');
+  expect([Number(last.params.get('lat')), Number(last.params.get('lon'))]).toEqual([ULM.latitude, ULM.longitude]);
+  expect(last.params.has('postcode')).toBe(false);
   await expect(widget.host.locator('.vitrine-availability__origin')).toHaveText('Filialen in Ihrer Nähe');
   await expect(widget.live).toContainText('Ulm Münsterplatz');
-  expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  // Stored: the visitor id (consent is the default) and the first view's answers, never the location.
+  expect(await page.evaluate(() => Object.keys(localStorage))).toEqual(['vitrine:visitor']);
+  const stored = await page.evaluate(() => Object.entries(sessionStorage).flat().join(' '));
+  expect(stored).not.toContain('lat=');
+  expect(stored).not.toContain(String(ULM.latitude));
   expect(log.errors).toEqual([]);
   expect(log.warnings).toEqual([]);
 });
@@ -178,7 +193,7 @@ test('a refused location leaves the answer as it was and offers the postcode fie
   await expect(widget.live).toHaveText(note);
   await expect(widget.postcode).toBeFocused();
   expect({ store: await widget.bestStore(), sentence: await widget.sentence.textContent() }).toEqual(before);
-  expect(requests).toHaveLength(1);
+  expect(requests()).toHaveLength(1);
   expect(log.errors).toEqual([]);
   expect(log.warnings).toEqual([]);
 
@@ -201,11 +216,12 @@ test('choosing a size asks for that SKU from the same place and announces the ne
   const picker = page.getByLabel('Größe');
   for (const [size, sku] of [['XL', `${SIZED}-XL`], ['S', `${SIZED}-S`]]) {
     const expected = await answer(request, { sku, postcode: '80802', country: 'DE' });
-    const count = requests.length;
+    const count = requests().length;
     await picker.selectOption(size);
-    await expect.poll(() => requests.length).toBe(count + 1);
-    const query = requests.at(-1)!;
-    expect([query.get('sku'), query.get('postcode'), query.get('country')]).toEqual([sku, '80802', 'DE']);
+    await expect.poll(() => requests().length).toBe(count + 1);
+    const read = requests().at(-1)!;
+    expect(read.via).toBe('single');
+    expect([read.params.get('sku'), read.params.get('postcode'), read.params.get('country')]).toEqual([sku, '80802', 'DE']);
     await expect.poll(() => widget.bestStore()).toBe(expected.stores[0].store_id);
     const everywhereOut = expected.stores.every((s: { stock: string }) => s.stock === 'out');
     if (everywhereOut) await expect(widget.sentence).toHaveText('Derzeit in keiner Filiale in Ihrer Nähe vorrätig');
@@ -223,10 +239,7 @@ test('the skeleton reserves the final size, so the product page does not shift',
   await page.setViewportSize({ width: 1200, height: 900 });
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/v1/availability**', async (route) => {
-    await held;
-    await route.continue();
-  });
+  await routeBatch(page, { availability: { after: held } });
   await page.goto(`/product.html?sku=${PLAIN}`);
   const widget = new AvailabilityWidget(page);
   await expect(widget.skeleton.first()).toBeVisible();
@@ -240,13 +253,17 @@ test('the skeleton reserves the final size, so the product page does not shift',
   expect(loaded).toEqual(loading);
 });
 
-for (const [name, fail] of [
-  ['unreachable', (route: any) => route.abort('connectionrefused')],
-  ['answering 500', (route: any) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"internal","message":"x"}}' })],
-  ['answering garbage', (route: any) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"stores": "none"' })],
-] as const) {
+// The loader's first read fails in its batch (the other widgets' answers in it are real); the
+// widget's later read, at the endpoint itself, fails as a whole.
+const failing: [string, SubAnswer, (typeof FAILURES)[keyof typeof FAILURES]][] = [
+  ['answering 500', errorAnswer(500, 'internal'), FAILURES['answering 500']],
+  ['timing out, then unreachable', errorAnswer(408, 'timeout'), FAILURES.unreachable],
+  ['answering the wrong shape, then garbage', { status: 200, body: { stores: 'none' } }, FAILURES['answering garbage']],
+];
+for (const [name, first, fail] of failing) {
   test(`with the availability API ${name}, the widget collapses and the page works`, async ({ page, log }) => {
-    await page.route('**/v1/availability**', fail);
+    await routeBatch(page, { availability: first });
+    await page.route('**/v1/availability?**', fail);
     await page.goto(`/product.html?sku=${SIZED}`);
     await expect(page.locator('#product-title')).toHaveText('Hardshelljacke Zugspitze, Herren');
     const warnings = () => log.warnings.filter((w) => w.includes('[vitrine] store availability unavailable'));
@@ -254,13 +271,13 @@ for (const [name, fail] of [
     const widget = new AvailabilityWidget(page);
     await expect(widget.skeleton).toHaveCount(0);
     await expect(widget.sentence).toHaveCount(0);
-    expect((await widget.host.boundingBox())!.height).toBe(0);
+    expect(await ownHeight(widget.host)).toBe(0);
     // The rest of the page is untouched: the recommendations, the size picker, the cart button.
     await expect(new RecommendationsWidget(page).tiles).toHaveCount(4);
     await page.getByLabel('Größe').selectOption('M');
     await page.locator('#add-to-cart').click();
     await expect.poll(() => warnings().length).toBe(2);
-    expect((await widget.host.boundingBox())!.height).toBe(0);
+    expect(await ownHeight(widget.host)).toBe(0);
     expect(log.errors).toEqual([]);
     expect(log.consoleErrors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
   });

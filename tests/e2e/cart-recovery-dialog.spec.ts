@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, Request, Route } from '@playwright/test';
-import { CartRecoveryDialog, expect, test } from './fixtures';
+import { CartRecoveryDialog, errorAnswer, expect, onScriptTag, routeBatch, test } from './fixtures';
 
 const SECRET_KEY = 'sk_demo_alpenhaus_not_for_production';
 
@@ -60,27 +60,23 @@ const OFFER = {
 const CORS = { 'access-control-allow-origin': '*' };
 
 /** What the page posted to /v1/cart-recovery/actions. */
-type Action = { customer_token?: string; offer_id: string; action: string };
+type Action = { customer_token?: string; visitor_id?: string; offer_id: string; action: string };
 
 /**
- * A signed-in page whose cart recovery answer is `answer` (a body, or an HTTP status for a
- * failure); the actions the page posts are collected. `before` runs in the page first.
+ * A signed-in page whose cart recovery answer (in the loader's batch; the page's other
+ * sub-requests are answered by the API) is `answer` (a body, or an HTTP status for a failure);
+ * the actions the page posts are collected. `before` runs in the page first.
  */
 async function signedIn(page: Page, answer: object | number, before?: () => void) {
   const actions: Action[] = [];
   let asked = 0;
-  await page.route(
-    (url) => url.pathname === '/v1/cart-recovery',
-    async (route: Route) => {
+  await routeBatch(page, {
+    'cart-recovery': () => {
       asked += 1;
-      if (typeof answer === 'number') {
-        const code = answer === 404 ? 'no_cart_recovery' : 'internal';
-        await route.fulfill({ status: answer, headers: CORS, json: { error: { code, message: code } } });
-      } else {
-        await route.fulfill({ headers: CORS, json: answer });
-      }
+      if (typeof answer === 'number') return errorAnswer(answer, answer === 404 ? 'no_cart_recovery' : 'internal');
+      return { status: 200, body: answer };
     },
-  );
+  });
   await page.route(
     (url) => url.pathname === '/v1/cart-recovery/actions',
     async (route: Route, request: Request) => {
@@ -89,15 +85,7 @@ async function signedIn(page: Page, answer: object | number, before?: () => void
     },
   );
   const token = customerToken('K-E2E-RECOVERY');
-  await page.addInitScript((token) => {
-    new MutationObserver((_, observer) => {
-      const tag = document.querySelector('script[data-key]');
-      if (tag) {
-        tag.setAttribute('data-customer-token', token);
-        observer.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
-  }, token);
+  await onScriptTag(page, { 'data-customer-token': token });
   if (before) await page.addInitScript(before);
   return { actions, asked: () => asked, token };
 }
@@ -167,7 +155,10 @@ test('Esc closes the dialog, focus returns, the page scrolls again and the dismi
   await expect(dialog.close).toBeFocused();
   expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('hidden');
   await expect.poll(() => actions.map((a) => a.action)).toEqual(['shown']);
-  expect(actions[0]).toEqual({ customer_token: token, offer_id: 'offer-e2e-1', action: 'shown' });
+  // Reported for the customer, and for this browser's visitor id (consent is the default).
+  const visitor = await page.evaluate(() => localStorage.getItem('vitrine:visitor'));
+  expect(visitor).toMatch(/^[0-9a-f]{32}$/);
+  expect(actions[0]).toEqual({ customer_token: token, visitor_id: visitor, offer_id: 'offer-e2e-1', action: 'shown' });
 
   await page.keyboard.press('Escape');
   await expect(dialog.host).toHaveCount(0);
@@ -261,16 +252,21 @@ test('without an offer, or in a shop without cart recovery, nothing opens, is re
   }
 });
 
-test('a page without a signed-in customer does not ask', async ({ page }) => {
+test('a page without a signed-in customer or personalisation consent does not ask', async ({ page }) => {
   let asked = 0;
-  await page.route(
-    (url) => url.pathname === '/v1/cart-recovery',
-    (route) => ((asked += 1), route.fulfill({ headers: CORS, json: OFFER })),
-  );
+  const batches = await routeBatch(page, { 'cart-recovery': () => ((asked += 1), { status: 200, body: OFFER }) });
+  // The shop asks for consent first (data-consent="opt-in") and the shopper has not given it.
+  await onScriptTag(page, { 'data-consent': 'opt-in' });
+  const single: string[] = [];
+  page.on('request', (r) => new URL(r.url()).pathname === '/v1/cart-recovery' && single.push(r.url()));
   await page.goto('/');
   await page.waitForLoadState('load');
+  // The page's widgets were asked for, in a batch without the cart recovery check.
+  await expect.poll(() => batches.length).toBeGreaterThan(0);
   await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+  expect(batches.flat().map((sub) => sub.path)).not.toContain('cart-recovery');
   expect(asked).toBe(0);
+  expect(single).toEqual([]);
   await expect(new CartRecoveryDialog(page).host).toHaveCount(0);
 });
 

@@ -5,7 +5,7 @@
 // are abandoned at once (the demo waits 30 minutes).
 import type { APIRequestContext, Browser, Page } from '@playwright/test';
 import { API } from '../../playwright.config';
-import { CartRecoveryDialog, expect, test } from './fixtures';
+import { CartRecoveryDialog, expect, nextSubAnswer, test } from './fixtures';
 
 const SECRET_KEY = 'sk_demo_alpenhaus_not_for_production';
 
@@ -24,15 +24,18 @@ async function leftCart(request: APIRequestContext, customer: string, skus: stri
 }
 
 /**
- * Runs `navigation` and waits for the page's cart recovery answer; with an offer, also for the
- * dialog to open and its `shown` report. Whether there was an offer.
+ * Runs `navigation` and waits for the page's cart recovery answer (the signed-in customer's, in
+ * the loader's batch); with an offer, also for the dialog to open and its `shown` report.
+ * Whether there was an offer.
  */
 async function settle(page: Page, navigation: () => Promise<unknown>): Promise<boolean> {
-  const answer = page.waitForResponse((r) => r.url().includes('/v1/cart-recovery?'));
+  const answer = nextSubAnswer(page, (read) => read.path == 'cart-recovery' && read.shared.has('customer_token'));
   const shown = page.waitForRequest((r) => r.url().includes('/v1/cart-recovery/actions') && (r.postData() ?? '').includes('"shown"'));
   shown.catch(() => {}); // never comes without an offer
   await navigation();
-  const offered = 'offer' in (await (await answer).json());
+  const { status, body } = await answer;
+  expect(status).toBe(200);
+  const offered = 'offer' in (body as object);
   if (offered) {
     await shown;
     await expect(new CartRecoveryDialog(page).dialog).toBeVisible();

@@ -1,7 +1,7 @@
 // The embed contract end to end: one script tag on a foreign origin, widgets in shadow roots,
 // CSP, hostile page styles, and silent failure.
 import { API, STOREFRONT } from '../../playwright.config';
-import { expect, RecommendationsWidget, test } from './fixtures';
+import { apiReads, expect, readsOf, RecommendationsWidget, routeBatch, test } from './fixtures';
 
 const PRODUCT = '/product.html?sku=AH-1001';
 
@@ -113,41 +113,41 @@ test('aggressive page styles do not change the widget', async ({ page }) => {
 test('the loader starts the API request without waiting for the wasm', async ({ page }) => {
   const events: string[] = [];
   page.on('request', (r) => {
-    if (r.url().includes('/v1/recommendations')) events.push('api-request');
+    if (readsOf(r).some((read) => read.path == 'recommendations')) events.push('api-request');
   });
   page.on('requestfinished', (r) => {
     if (r.url().endsWith('_bg.wasm')) events.push('wasm-finished');
   });
+  const reads = apiReads(page);
   await page.goto(PRODUCT);
   await expect(new RecommendationsWidget(page).tiles).toHaveCount(4);
   expect(events.indexOf('api-request')).toBeGreaterThanOrEqual(0);
   expect(events.indexOf('api-request')).toBeLessThan(events.indexOf('wasm-finished'));
   expect(events.filter((e) => e === 'api-request')).toHaveLength(1);
+  // Asked once, in the page's one batch, never at the endpoint itself.
+  expect(reads.filter((read) => read.path == 'recommendations').map((read) => read.via)).toEqual(['batch']);
 });
 
 test('calls to window.Vitrine made before the bundle loaded are replayed', async ({ page }) => {
-  let apiRequests = 0;
-  page.on('request', (r) => {
-    if (r.url().includes('/v1/recommendations')) apiRequests += 1;
-  });
-  // A shop script that ran before the loader and queued a refresh.
+  const reads = apiReads(page);
+  // A shop script that ran before the loader: it queued a refresh and a listener.
   await page.addInitScript(() => {
-    (window as any).Vitrine = { q: [['refresh', []]] };
+    (window as any).heard = [];
+    (window as any).Vitrine = { q: [['refresh', []], ['on', ['ready', () => (window as any).heard.push('ready')]]] };
   });
   await page.goto(PRODUCT);
   await expect(new RecommendationsWidget(page).tiles).toHaveCount(4);
-  await expect.poll(() => apiRequests).toBe(2);
-  expect(await page.evaluate(() => (window as any).Vitrine.q.length)).toBe(0);
+  await expect.poll(() => page.evaluate(() => (window as any).heard)).toEqual(['ready']);
+  expect(await page.evaluate(() => (window as any).Vitrine.q)).toBeUndefined();
+  // The refresh was replayed before anything was asked: the widget asked once, in a batch.
+  expect(reads.filter((read) => read.path == 'recommendations').map((read) => read.via)).toEqual(['batch']);
 });
 
 test('the skeleton reserves the final size, so the page does not shift', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 900 });
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/v1/recommendations**', async (route) => {
-    await held;
-    await route.continue();
-  });
+  await routeBatch(page, { recommendations: { after: held } });
   await page.goto(PRODUCT);
   const widget = new RecommendationsWidget(page);
   await expect(widget.skeletons).toHaveCount(4);

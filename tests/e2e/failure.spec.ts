@@ -1,30 +1,48 @@
 // Failure is silent for the shopper and loud in the console: the page keeps working.
 import { spawn, ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { expect, RecommendationsWidget, test } from './fixtures';
+import { AvailabilityWidget, expect, FAILURES, ownHeight, RecommendationsWidget, routeBatch, test } from './fixtures';
 
 const PRODUCT = '/product.html?sku=AH-1001';
 
-for (const [name, fulfil] of [
-  ['the API is unreachable', (route: any) => route.abort('connectionrefused')],
-  ['the API answers 500', (route: any) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"internal","message":"x"}}' })],
-  ['the API answers garbage', (route: any) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"items": "not a list"' })],
-  ['the API answers the wrong shape', (route: any) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"items": [{"sku": 1}]}' })],
-] as const) {
-  test(`when ${name}, the widget collapses with one console warning`, async ({ page, log }) => {
-    await page.route('**/v1/recommendations**', fulfil);
+// The page's one batch fails as a whole: every widget on the page (the recommendations, the
+// store availability, the cart recovery check) collapses, each with one console warning.
+for (const [name, fail] of Object.entries(FAILURES)) {
+  test(`with the API ${name}, the widgets collapse with one console warning each`, async ({ page, log }) => {
+    await page.route('**/v1/batch?**', fail);
     await page.goto(PRODUCT);
     await expect(page.locator('#product-title')).toHaveText('Hardshelljacke Zugspitze, Herren');
     const widget = new RecommendationsWidget(page);
-    await expect.poll(() => log.warnings.filter((w) => w.includes('[vitrine]')).length).toBe(1);
+    const warnings = () => log.warnings.filter((w) => w.includes('[vitrine]')).map((w) => w.split(':')[0]).sort();
+    await expect
+      .poll(warnings)
+      .toEqual(['[vitrine] cart recovery unavailable', '[vitrine] recommendations unavailable', '[vitrine] store availability unavailable']);
     await expect(widget.tiles).toHaveCount(0);
     await expect(widget.skeletons).toHaveCount(0);
-    expect((await widget.host.boundingBox())!.height).toBe(0);
+    expect(await ownHeight(widget.host)).toBe(0);
+    await expect(new AvailabilityWidget(page).status).toHaveCount(0);
+    expect(await ownHeight(new AvailabilityWidget(page).host)).toBe(0);
     expect(log.errors).toEqual([]);
     // The page still works: the shop's own button is clickable.
     await page.locator('#add-to-cart').click();
   });
 }
+
+test('when the API answers the recommendations in the wrong shape, that widget collapses with one console warning', async ({ page, log }) => {
+  await routeBatch(page, { recommendations: { status: 200, body: { items: [{ sku: 1 }] } } });
+  await page.goto(PRODUCT);
+  await expect(page.locator('#product-title')).toHaveText('Hardshelljacke Zugspitze, Herren');
+  const widget = new RecommendationsWidget(page);
+  await expect.poll(() => log.warnings.filter((w) => w.includes('[vitrine]')).length).toBe(1);
+  expect(log.warnings[0]).toContain('[vitrine] recommendations unavailable');
+  await expect(widget.tiles).toHaveCount(0);
+  await expect(widget.skeletons).toHaveCount(0);
+  expect(await ownHeight(widget.host)).toBe(0);
+  // The other widget, answered in the same batch, is drawn.
+  await expect(new AvailabilityWidget(page).sentence).not.toBeEmpty();
+  expect(log.errors).toEqual([]);
+  await page.locator('#add-to-cart').click();
+});
 
 /** Starts a server process and waits until `url` answers. */
 async function start(args: string[], url: string): Promise<ChildProcess> {
@@ -63,12 +81,24 @@ test('with the API server stopped, the shop page still loads without an uncaught
 
     api.kill('SIGKILL');
     await new Promise((resolve) => api.once('exit', resolve));
+    // A repeat view in the same tab shows the answers kept from the first (sessionStorage) …
     await page.goto(url);
     await expect(page.locator('#product-title')).toHaveText('Hardshelljacke Zugspitze, Herren');
+    await expect(widget.tiles).toHaveCount(4);
     await page.waitForLoadState('networkidle');
-    expect((await widget.host.boundingBox())!.height).toBe(0);
     expect(log.errors).toEqual([]);
-    await page.locator('#add-to-cart').click();
+    // … a new tab has none: the widget collapses, the page works.
+    const tab = await page.context().newPage();
+    tab.on('pageerror', (error) => log.errors.push(error.message));
+    await tab.goto(url);
+    await expect(tab.locator('#product-title')).toHaveText('Hardshelljacke Zugspitze, Herren');
+    await tab.waitForLoadState('networkidle');
+    const fresh = new RecommendationsWidget(tab);
+    await expect(fresh.tiles).toHaveCount(0);
+    await expect(fresh.skeletons).toHaveCount(0);
+    expect(await ownHeight(fresh.host)).toBe(0);
+    expect(log.errors).toEqual([]);
+    await tab.locator('#add-to-cart').click();
   } finally {
     api.kill('SIGKILL');
     shop.kill('SIGKILL');

@@ -1,5 +1,6 @@
-// Shared helpers: a page that records what the console and the page report, and the
-// recommendations widget as a page object.
+// Shared helpers: a page that records what the console and the page report, the widgets as page
+// objects, and the API as the page reads it: GET /v1/batch mocked (mockBatch), or answered by the
+// real API with chosen sub-requests overridden (routeBatch), or watched (apiReads, nextSubAnswer).
 import { test as base, expect, Locator, Page, Request, Route } from '@playwright/test';
 import { STOREFRONT } from '../../playwright.config';
 
@@ -312,6 +313,18 @@ export async function routeBatch(page: Page, overrides: Overrides): Promise<SubR
   return batches;
 }
 
+/**
+ * The height of a placeholder beyond the space the loader holds for it. A widget whose data
+ * failed draws nothing; once its skeleton has been painted, the placeholder keeps the
+ * skeleton's height (an inline min-height) while in view, so nothing on the page moves. So 0
+ * for a collapsed widget.
+ */
+export function ownHeight(host: Locator): Promise<number> {
+  return host.evaluate(
+    (el: HTMLElement) => Math.round(el.getBoundingClientRect().height) - Math.round(parseFloat(el.style.minHeight) || 0),
+  );
+}
+
 /** Ways a request to the API fails as a whole, for `page.route` (of `/v1/batch` or an endpoint). */
 export const FAILURES = {
   unreachable: (route: Route) => route.abort('connectionrefused'),
@@ -339,6 +352,23 @@ export function recommendationsAnswer(count: number, context = 'home', personal 
       })),
     },
   };
+}
+
+/**
+ * Puts `attributes` on the demo page's script tag as it is parsed, as the shop's backend would
+ * render them (`data-customer-token`, `data-consent`). Not by rewriting the page with page.route,
+ * which would make Chromium treat it as a public page that may not call loopback.
+ */
+export async function onScriptTag(page: Page, attributes: Record<string, string>): Promise<void> {
+  await page.addInitScript((attributes) => {
+    new MutationObserver((_, observer) => {
+      const tag = document.querySelector('script[data-key]');
+      if (tag) {
+        for (const [name, value] of Object.entries(attributes)) tag.setAttribute(name, value);
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  }, attributes);
 }
 
 /**

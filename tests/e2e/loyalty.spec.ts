@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { API, STOREFRONT } from '../../playwright.config';
-import { expect, LoyaltyWidget, test } from './fixtures';
+import { apiReads, errorAnswer, expect, LoyaltyWidget, onScriptTag, ownHeight, routeBatch, test } from './fixtures';
 
 const KEY = 'pk_demo_alpenhaus';
 const SECRET_KEY = 'sk_demo_alpenhaus_not_for_production';
@@ -18,16 +18,7 @@ function customerToken(customer: string): string {
 
 /** The page as the shop renders it for a signed-in customer: her token on the script tag. */
 async function signIn(page: Page, token: string): Promise<void> {
-  // Set as the tag is parsed (see personal.spec.ts for why not by rewriting the page).
-  await page.addInitScript((token) => {
-    new MutationObserver((_, observer) => {
-      const tag = document.querySelector('script[data-key]');
-      if (tag) {
-        tag.setAttribute('data-customer-token', token);
-        observer.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
-  }, token);
+  await onScriptTag(page, { 'data-customer-token': token });
 }
 
 /** A purchase at a store's till, reported by the shop's till export with the secret key. */
@@ -51,17 +42,8 @@ async function account(request: APIRequestContext, token: string) {
   return response.json();
 }
 
-/** The queries of the loyalty requests the page makes. */
-function loyaltyRequests(page: Page): URLSearchParams[] {
-  const seen: URLSearchParams[] = [];
-  page.on('request', (r) => {
-    if (r.url().includes('/v1/loyalty?')) seen.push(new URL(r.url()).searchParams);
-  });
-  return seen;
-}
-
 test('a guest is invited to join, with the programme\'s link', async ({ page, log }) => {
-  const requests = loyaltyRequests(page);
+  const reads = apiReads(page);
   await page.goto('/konto.html');
   const widget = new LoyaltyWidget(page);
   await expect(widget.heading).toHaveText('Treuepunkte');
@@ -71,9 +53,13 @@ test('a guest is invited to join, with the programme\'s link', async ({ page, lo
   await expect(widget.join).toHaveAttribute('href', '/anmelden.html');
   await expect(widget.balance).toHaveCount(0);
   expect(await widget.loading()).toBe(false);
-  // One request, made by the loader, with the page's currency and no token.
+  // One request, made by the loader in its batch, with the page's currency and no token.
+  const requests = reads.filter((read) => read.path == 'loyalty');
   expect(requests).toHaveLength(1);
-  expect(Object.fromEntries(requests[0])).toEqual({ key: KEY, currency: 'EUR', lines: '5' });
+  expect(requests[0].via).toBe('batch');
+  expect(Object.fromEntries(requests[0].params)).toEqual({ currency: 'EUR', lines: '5' });
+  expect([...requests[0].shared.keys()].sort()).toEqual(['key', 'visitor_id']);
+  expect(requests[0].shared.get('key')).toBe(KEY);
   // Keyboard: the link is reachable and leads to the join page.
   await widget.join.focus();
   await expect(widget.join).toBeFocused();
@@ -131,10 +117,7 @@ for (const signedIn of [false, true]) {
     }
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/v1/loyalty?**', async (route) => {
-      await held;
-      await route.continue();
-    });
+    await routeBatch(page, { loyalty: { after: held } });
     await page.goto('/konto.html');
     const widget = new LoyaltyWidget(page);
     await expect(widget.section).toHaveAttribute('aria-busy', 'true');
@@ -154,15 +137,13 @@ for (const [name, status, code] of [
   ['saying the shop has no programme', 404, 'no_loyalty_program'],
 ] as const) {
   test(`with the loyalty API ${name}, the widget collapses and the page works`, async ({ page, log }) => {
-    await page.route('**/v1/loyalty?**', (route) =>
-      route.fulfill({ status, contentType: 'application/json', body: JSON.stringify({ error: { code, message: 'x' } }) }),
-    );
+    await routeBatch(page, { loyalty: errorAnswer(status, code) });
     await page.goto('/konto.html');
     const warnings = () => log.warnings.filter((w) => w.includes('[vitrine] loyalty points unavailable'));
     await expect.poll(() => warnings().length).toBe(1);
     const widget = new LoyaltyWidget(page);
     await expect(widget.section).toHaveCount(0);
-    expect((await widget.host.boundingBox())!.height).toBe(0);
+    expect(await ownHeight(widget.host)).toBe(0);
     await expect(page.getByRole('heading', { name: 'Mein Konto' })).toBeVisible();
     expect(log.warnings).toHaveLength(1);
     expect(log.errors).toEqual([]);
