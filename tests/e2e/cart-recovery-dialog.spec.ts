@@ -1,18 +1,10 @@
 // The cart recovery dialog in the browser, its API answered by page.route with fixtures (the
 // server's side has its own tests): when it opens, how it behaves as a modal dialog, what it
 // reports, and that it stays away when there is nothing to show or the API fails.
-import { createHmac } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, Request, Route } from '@playwright/test';
-import { CartRecoveryDialog, errorAnswer, expect, onScriptTag, routeBatch, test } from './fixtures';
+import { CartRecoveryDialog, customerToken, errorAnswer, expect, onScriptTag, routeBatch, test } from './fixtures';
 
-const SECRET_KEY = 'sk_demo_alpenhaus_not_for_production';
-
-function customerToken(customer: string): string {
-  const expiry = Math.floor(Date.now() / 1000) + 600;
-  const mac = createHmac('sha256', SECRET_KEY).update(`${customer}.${expiry}`).digest('hex');
-  return `${customer}.${expiry}.${mac}`;
-}
 
 const OFFER = {
   offer: {

@@ -1,6 +1,7 @@
 // Shared helpers: a page that records what the console and the page report, the widgets as page
 // objects, and the API as the page reads it: GET /v1/batch mocked (mockBatch), or answered by the
 // real API with chosen sub-requests overridden (routeBatch), or watched (apiReads, nextSubAnswer).
+import { createHmac } from 'node:crypto';
 import { test as base, expect, Locator, Page, Request, Route } from '@playwright/test';
 import { STOREFRONT } from '../../playwright.config';
 
@@ -352,6 +353,17 @@ export function recommendationsAnswer(count: number, context = 'home', personal 
       })),
     },
   };
+}
+
+/** The demo shop's secret key: what its backend (played by the tests) signs and reports with. */
+export const SECRET_KEY = 'sk_demo_alpenhaus_not_for_production';
+
+/** A customer token for `customer`, valid for ten minutes, signed as the demo shop's backend does
+ * (with its secret key, which never reaches the browser). */
+export function customerToken(customer: string): string {
+  const expiry = Math.floor(Date.now() / 1000) + 600;
+  const mac = createHmac('sha256', SECRET_KEY).update(`${customer}.${expiry}`).digest('hex');
+  return `${customer}.${expiry}.${mac}`;
 }
 
 /**

@@ -2,19 +2,13 @@
 // signed-in customer's points after a purchase at a store's till, no layout shift, and silent
 // failure. The shop's backend is played by this test as in personal.spec.ts: it signs the
 // customer token with the demo shop's secret key and puts it on the script tag.
-import { createHmac } from 'node:crypto';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { API, STOREFRONT } from '../../playwright.config';
-import { apiReads, errorAnswer, expect, LoyaltyWidget, onScriptTag, ownHeight, routeBatch, test } from './fixtures';
+import {
+  apiReads, customerToken, errorAnswer, expect, LoyaltyWidget, onScriptTag, ownHeight, routeBatch, SECRET_KEY, test,
+} from './fixtures';
 
 const KEY = 'pk_demo_alpenhaus';
-const SECRET_KEY = 'sk_demo_alpenhaus_not_for_production';
-
-function customerToken(customer: string): string {
-  const expiry = Math.floor(Date.now() / 1000) + 600;
-  const mac = createHmac('sha256', SECRET_KEY).update(`${customer}.${expiry}`).digest('hex');
-  return `${customer}.${expiry}.${mac}`;
-}
 
 /** The page as the shop renders it for a signed-in customer: her token on the script tag. */
 async function signIn(page: Page, token: string): Promise<void> {
