@@ -175,6 +175,7 @@ const mounted = new Map(); // placeholder → its sub-request (or "" when it fet
 const mount = (el) => {
   if (glue && !dead && el.isConnected && !mounted.has(el)) {
     mounted.set(el, subRequest(el) || '');
+    requestAnimationFrame(() => painted.add(el));
     glue.mount(el);
   }
 };
@@ -204,7 +205,8 @@ const changes = new MutationObserver((records) => {
       continue;
     }
     for (const node of removedNodes)
-      for (const el of placeholders(node)) if (!el.isConnected) (unmount(el), near.delete(el), seen.unobserve(el));
+      for (const el of placeholders(node))
+        if (!el.isConnected) unmount(el), near.delete(el), seen.unobserve(el), hold.unobserve(el);
     for (const node of addedNodes) placeholders(node).forEach(watch);
   }
 });
@@ -278,28 +280,29 @@ const queued = (window.Vitrine && window.Vitrine.q) || [];
 window.Vitrine = api;
 for (const [name, args] of queued) api[name]?.(...args);
 
-// A widget whose data failed collapses. Once its skeleton has been painted, the placeholder
-// keeps the skeleton's height while it is in view, so nothing on the page moves; out of view
-// it lets go (above the viewport the browser's scroll anchoring keeps the page still).
+// A widget that gives up collapses (its data failed, came garbled or empty): the wasm calls
+// this first. Once its skeleton has been painted, the placeholder keeps that height while in
+// view, so nothing on the page jumps back up; out of view it lets go (above the viewport the
+// browser's scroll anchoring keeps the page still).
+const painted = new WeakSet();
 const hold = new IntersectionObserver((entries) => {
   for (const { target, isIntersecting } of entries)
     if (!isIntersecting) (target.style.minHeight = ''), hold.unobserve(target);
 });
-const painted = new WeakSet();
+const collapse = (node) => {
+  const el = node.getRootNode().host;
+  const height = el && el.getBoundingClientRect().height;
+  if (painted.has(el) && height) {
+    el.style.minHeight = height + 'px';
+    hold.observe(el);
+  }
+};
 // The wasm asks for a placeholder's data: the batch's answer for its sub-request.
 const load = (el) => {
   const sub = subRequest(el);
   if (!sub) return Promise.reject(new Error(`no data for "${el.dataset.vitrine}"`));
   mounted.set(el, sub);
-  requestAnimationFrame(() => painted.add(el));
-  return request(sub).catch((err) => {
-    const height = el.getBoundingClientRect().height;
-    if (painted.has(el) && height) {
-      el.style.minHeight = height + 'px';
-      hold.observe(el);
-    }
-    throw err;
-  });
+  return request(sub);
 };
 // Later requests of a widget (another postcode): fresh answers of the API.
 const fetchJson = (path, params) => getJson(apiUrl(path, params));
@@ -353,7 +356,7 @@ import(asset('__VITRINE_GLUE__'))
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(await css);
     askRecovery();
-    module.start({ ...config, load, fetchJson, sheet, track, recovery, settled, act, mayStore, emit });
+    module.start({ ...config, load, fetchJson, sheet, track, collapse, recovery, settled, act, mayStore, emit });
     if (dead) return;
     glue = module;
     near.forEach(mount);

@@ -53,6 +53,11 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn track(this: &LoaderOptions, kind: &str, fields: &Object);
 
+    /// Called before a widget that gives up removes `section`: the loader keeps the
+    /// placeholder's painted height while it is in view, so the page does not jump.
+    #[wasm_bindgen(method)]
+    fn collapse(this: &LoaderOptions, section: &Element);
+
     /// Whether the shopper's consent allows storing anything in the browser.
     #[wasm_bindgen(method, js_name = mayStore)]
     fn may_store(this: &LoaderOptions) -> bool;
@@ -101,6 +106,13 @@ impl Embed {
     /// The loader's hand-over object, for the services only some widgets use.
     pub(crate) fn loader(&self) -> &JsValue {
         &self.options
+    }
+
+    /// Takes down a widget that gives up (its data failed, came garbled or empty): the loader
+    /// holds the placeholder's painted height while in view, then `section` goes.
+    pub fn collapse(&self, section: &Element) {
+        self.options.collapse(section);
+        section.remove();
     }
 
     /// Queues an event for the API, e.g. `track("click", {recommendation_id, sku})`.

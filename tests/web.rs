@@ -118,6 +118,8 @@ fn options(locale: &str, data: Promise) -> LoaderOptions {
         "(window.tracked = window.tracked || []).push({type, ...fields})",
     );
     Reflect::set(&options, &"track".into(), &track).unwrap();
+    let collapse = js_sys::Function::new_no_args("");
+    Reflect::set(&options, &"collapse".into(), &collapse).unwrap();
     options.unchecked_into()
 }
 

@@ -651,7 +651,7 @@ impl Widget {
         let state = self.state.borrow();
         let e = &self.elements;
         if state.phase == Phase::Unavailable {
-            e.section.remove();
+            self.embed.collapse(&e.section);
             return;
         }
         if e.section.parent_node().is_none() {

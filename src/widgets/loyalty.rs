@@ -117,7 +117,7 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
         });
         if let Err(err) = shown {
             web_sys::console::warn_2(&"[vitrine] loyalty points unavailable:".into(), &err);
-            section.remove();
+            embed.collapse(&section);
         }
     });
     Ok(Mounted { section })

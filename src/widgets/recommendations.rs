@@ -161,7 +161,7 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
         };
         let shown = answer.and_then(|answer| {
             if answer.items.is_empty() {
-                section.remove();
+                embed.collapse(&section);
                 return Ok(());
             }
             section.remove_attribute("aria-busy")?;
@@ -217,7 +217,7 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
         });
         if let Err(err) = shown {
             web_sys::console::warn_2(&"[vitrine] recommendations unavailable:".into(), &err);
-            section.remove();
+            embed.collapse(&section);
         }
     });
     Ok(Mounted {

@@ -13,29 +13,28 @@ const BODY = `
   <div id="far" data-vitrine="recommendations"></div>`;
 
 /**
- * Records, frame by frame from the very start, where the content under the widgets is on the
- * page. Placeholders start empty, so a widget's skeleton appearing pushes it down once (a shop
- * avoids that by giving the placeholder a min-height); a widget giving up must never pull it
- * back up: that jump is what this matrix is about.
+ * Records the layout shifts of the page from the very start, as the browser's Layout
+ * Instability API reports them (frames as painted). Placeholders start empty, so a widget's
+ * skeleton appearing pushes the content below down once (a shop avoids that with a
+ * min-height on the placeholder); a widget giving up must never pull it back up: that jump is
+ * what this matrix is about.
  */
 async function recordShifts(page: Page) {
   await page.addInitScript(() => {
     const w = window as any;
-    w.tops = [];
-    const frame = () => {
-      const below = document.getElementById('below');
-      if (below) {
-        const top = below.getBoundingClientRect().top + window.scrollY;
-        if (w.tops.at(-1) !== top) w.tops.push(top);
-      }
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
+    w.shifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as any[])
+        for (const { previousRect: was, currentRect: now } of entry.sources)
+          w.shifts.push({ was: { y: was.y, height: was.height }, now: { y: now.y, height: now.height } });
+    }).observe({ type: 'layout-shift', buffered: true });
   });
 }
-/** The moves up of the content under the widgets. */
-const jumpsBack = (page: Page): Promise<number[]> =>
-  page.evaluate(() => (window as any).tops.flatMap((top: number, i: number, all: number[]) => (i && top < all[i - 1] ? [top] : [])));
+/** The shifts that moved something up (into view, or higher within it). */
+const jumpsBack = (page: Page): Promise<unknown[]> =>
+  page.evaluate(() =>
+    (window as any).shifts.filter((s: any) => s.now.height > 0 && (s.was.height == 0 || s.now.y < s.was.y)),
+  );
 const belowTop = (page: Page) => page.locator('#below').evaluate((p) => p.getBoundingClientRect().top);
 
 /** The shop's own script still works. */
@@ -112,7 +111,7 @@ test('when a strict CSP refuses to compile the wasm, the page works and no widge
   await page.goto(url);
   await expect.poll(() => log.warnings.filter((w) => w.includes('[vitrine] widgets disabled')).length).toBe(1);
   expect(await page.locator('#recs').evaluate((el) => el.shadowRoot)).toBeNull();
-  expect(await page.evaluate(() => (window as any).tops.length)).toBe(1);
+  expect(await page.evaluate(() => (window as any).shifts)).toEqual([]);
   expect(log.errors).toEqual([]);
   await pageWorks(page);
 });
