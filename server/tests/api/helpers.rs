@@ -109,6 +109,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with_bundle(with_bundle: bool) -> TestApp {
+    // The server's warnings and errors in the test's captured output, shown when it fails: a
+    // 500 says only "see the server log".
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = database_url(dir.path()).await;
     let db = db::connect(&database_url).await.expect("database");
