@@ -4,7 +4,7 @@
 // with the right locale, not that they match a copied string). Then the shop's data-text-*
 // replacements on placeholders and on the script tag.
 import type { Page } from '@playwright/test';
-import { expect, mockBatch, SubRequest, test, testPage } from './fixtures';
+import { expect, mockBatch, SubRequest, test, testPage, onScriptTag } from './fixtures';
 
 const DAY = 86_400_000;
 
@@ -193,15 +193,7 @@ function answers(currency: string) {
 async function openPage(page: Page, locale: string, currency: string, script: Record<string, string> = {}, placeholders = '') {
   await mockBatch(page, answers(currency));
   await page.route('**/v1/cart-recovery/actions**', (route) => route.fulfill({ status: 204, headers: { 'access-control-allow-origin': '*' } }));
-  await page.addInitScript((data) => {
-    new MutationObserver((_, observer) => {
-      const tag = document.querySelector('script[data-key]');
-      if (tag) {
-        for (const [name, value] of Object.entries(data)) tag.setAttribute(name, value);
-        observer.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
-  }, { 'data-locale': locale, 'data-currency': currency, 'data-customer-token': 'K-I18N.1.ab', ...script });
+  await onScriptTag(page, { 'data-locale': locale, 'data-currency': currency, 'data-customer-token': 'K-I18N.1.ab', ...script });
   const url = await testPage(
     page,
     `/t/i18n-${locale}.html`,
