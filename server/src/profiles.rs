@@ -115,13 +115,35 @@ pub async fn resolve(
 ) -> sqlx::Result<Resolved> {
     // Fast path, the common case of a returning visitor: every key leads to the same live
     // profile. The shared row lock makes a concurrent merge of that profile wait for us.
+    // On PostgreSQL inside a savepoint: when the profile turns out merged, the share lock on
+    // its row is let go before we queue for the identity lock. Held while queueing, it
+    // deadlocked with the lock's holder re-pointing that row in a later merge (`merged_into`).
+    let postgres = conn.backend_name() == "PostgreSQL";
+    if postgres {
+        sqlx::query("SAVEPOINT vitrine_fast_path")
+            .execute(&mut *conn)
+            .await?;
+    }
     let (found, unlinked) = lookup(conn, shop_id, keys).await?;
     if let ([profile], []) = (found.as_slice(), unlinked.as_slice()) {
         if is_live(conn, shop_id, profile).await? {
+            if postgres {
+                sqlx::query("RELEASE SAVEPOINT vitrine_fast_path")
+                    .execute(&mut *conn)
+                    .await?;
+            }
             return Ok(Resolved {
                 profile: profile.clone(),
                 merged: false,
             });
+        }
+    }
+    if postgres {
+        for statement in [
+            "ROLLBACK TO SAVEPOINT vitrine_fast_path",
+            "RELEASE SAVEPOINT vitrine_fast_path",
+        ] {
+            sqlx::query(statement).execute(&mut *conn).await?;
         }
     }
     // Something changes: links or merges. These run one at a time per shop, so two requests
