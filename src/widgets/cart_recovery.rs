@@ -160,11 +160,13 @@ fn open(embed: &Rc<Embed>, offer: &CartRecoveryOffer) -> Result<(), JsValue> {
         if let Some(km) = pickup.distance_km {
             store = [&store, " (", &formats.distance((km * 1000.0) as u32), ")"].concat();
         }
-        let template = if day == formats.day_month(js_sys::Date::now(), false) {
-            texts.pickup_today
-        } else {
-            texts.pickup_later
-        };
+        // Compared with the year: 25/11 of another year is not today.
+        let template =
+            if formats.day_month(at, true) == formats.day_month(js_sys::Date::now(), true) {
+                texts.pickup_today
+            } else {
+                texts.pickup_later
+            };
         let hint = fill(
             template,
             &[("day", &day), ("time", &time), ("store", &store)],
