@@ -3,6 +3,7 @@
 //! time; one offer per cart (its lines' fingerprint) with at most one coupon, and the dialog's
 //! frequency cap and quiet period counted over every device of the customer.
 
+use crate::shops::JsonSetting;
 use std::collections::HashMap;
 
 use sqlx::AnyConnection;
@@ -98,18 +99,11 @@ fn check_currency(code: &str) -> Result<(), String> {
 
 /// The shop's rules; `None` when it recovers no carts.
 pub async fn rules(conn: &mut AnyConnection, shop_id: &str) -> sqlx::Result<Option<Rules>> {
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT cart_recovery_rules FROM shops WHERE id = $1")
-            .bind(shop_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match row.and_then(|(json,)| json) {
-        None => Ok(None),
-        // Checked when they were set: a failure here is a damaged row, not bad input.
-        Some(json) => serde_json::from_str(&json)
-            .map(|rules| Some(Rules(rules)))
-            .map_err(|err| sqlx::Error::Decode(Box::new(err))),
-    }
+    Ok(
+        crate::shops::json_setting(conn, shop_id, JsonSetting::CartRecoveryRules)
+            .await?
+            .map(Rules),
+    )
 }
 
 /// Sets (or with `None` ends) the shop's rules; false when there is no such shop.
@@ -118,13 +112,13 @@ pub async fn set_rules(
     shop_id: &str,
     rules: Option<&Rules>,
 ) -> sqlx::Result<bool> {
-    let json = rules.map(|r| serde_json::to_string(&r.0).expect("wire types serialise"));
-    let updated = sqlx::query("UPDATE shops SET cart_recovery_rules = $1 WHERE id = $2")
-        .bind(json)
-        .bind(shop_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(updated.rows_affected() == 1)
+    crate::shops::set_json_setting(
+        conn,
+        shop_id,
+        JsonSetting::CartRecoveryRules,
+        rules.map(|r| &r.0),
+    )
+    .await
 }
 
 /// One open line of a cart.

@@ -15,6 +15,7 @@
 //! - The running balance (`loyalty_accounts`, never negative by a CHECK) is what concurrent
 //!   redemptions race for: a debit is one conditional UPDATE, so two cannot both succeed.
 
+use crate::shops::JsonSetting;
 use sqlx::AnyConnection;
 use vitrine_types::{
     Channel, Coupon, EarnRate, EventBody, LedgerKind, LedgerLine, LoyaltyAccount, LoyaltyProgram,
@@ -190,20 +191,11 @@ fn rounding_of(value: &str) -> Rounding {
 
 /// The shop's programme; `None` when it has none.
 pub async fn programme(conn: &mut AnyConnection, shop_id: &str) -> sqlx::Result<Option<Programme>> {
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT loyalty_program FROM shops WHERE id = $1")
-            .bind(shop_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match row.and_then(|(json,)| json) {
-        None => Ok(None),
-        Some(json) => {
-            // Checked when it was set: a failure here is a damaged row, not bad input.
-            let program =
-                serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
-            Ok(Some(Programme(program)))
-        }
-    }
+    Ok(
+        crate::shops::json_setting(conn, shop_id, JsonSetting::LoyaltyProgram)
+            .await?
+            .map(Programme),
+    )
 }
 
 /// Sets (or with `None` ends) the shop's programme; `false` when there is no such shop.
@@ -213,13 +205,13 @@ pub async fn set_programme(
     shop_id: &str,
     programme: Option<&Programme>,
 ) -> sqlx::Result<bool> {
-    let json = programme.map(|p| serde_json::to_string(&p.0).expect("wire types serialise"));
-    let updated = sqlx::query("UPDATE shops SET loyalty_program = $1 WHERE id = $2")
-        .bind(json)
-        .bind(shop_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(updated.rows_affected() == 1)
+    crate::shops::set_json_setting(
+        conn,
+        shop_id,
+        JsonSetting::LoyaltyProgram,
+        programme.map(|p| &p.0),
+    )
+    .await
 }
 
 /// Why a change to an account was refused.

@@ -349,3 +349,60 @@ pub async fn origin_allowed(db: &Db, publishable_key: &str, origin: &str) -> sql
     .await?;
     Ok(row.is_some())
 }
+
+/// A shop setting kept as JSON in its own column of `shops` (`loyalty_program`,
+/// `cart_recovery_rules`): the one place both are read and written.
+#[derive(Debug, Clone, Copy)]
+pub enum JsonSetting {
+    /// The loyalty programme.
+    LoyaltyProgram,
+    /// The cart recovery rules.
+    CartRecoveryRules,
+}
+
+impl JsonSetting {
+    fn column(self) -> &'static str {
+        match self {
+            Self::LoyaltyProgram => "loyalty_program",
+            Self::CartRecoveryRules => "cart_recovery_rules",
+        }
+    }
+}
+
+/// The shop's `setting`; `None` when it has none (or there is no such shop).
+pub async fn json_setting<T: serde::de::DeserializeOwned>(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: &str,
+    setting: JsonSetting,
+) -> sqlx::Result<Option<T>> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(&format!(
+        "SELECT {} FROM shops WHERE id = $1",
+        setting.column()
+    ))
+    .bind(shop_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    // Checked when it was set: a failure here is a damaged row, not bad input.
+    row.and_then(|(json,)| json)
+        .map(|json| serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err))))
+        .transpose()
+}
+
+/// Sets (or with `None` ends) the shop's `setting`; `false` when there is no such shop.
+pub async fn set_json_setting<T: serde::Serialize>(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: &str,
+    setting: JsonSetting,
+    value: Option<&T>,
+) -> sqlx::Result<bool> {
+    let json = value.map(|v| serde_json::to_string(v).expect("wire types serialise"));
+    let updated = sqlx::query(&format!(
+        "UPDATE shops SET {} = $1 WHERE id = $2",
+        setting.column()
+    ))
+    .bind(json)
+    .bind(shop_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
