@@ -4,7 +4,7 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import { API, STOREFRONT } from '../../playwright.config';
 import {
-  ApiRead, apiReads, AvailabilityWidget, errorAnswer, expect, FAILURES, ownHeight, readsOf, RecommendationsWidget, routeBatch,
+  ApiRead, apiReads, AvailabilityWidget, errorAnswer, expect, FAILURES, holdWasm, ownHeight, RecommendationsWidget, routeBatch,
   SubAnswer, test,
 } from './fixtures';
 
@@ -56,13 +56,7 @@ async function countGeolocationCalls(page: Page): Promise<void> {
 
 test('the product page names the best store, and the other stores open from the keyboard', async ({ page, request, log }) => {
   const requests = availabilityRequests(page);
-  const events: string[] = [];
-  page.on('request', (r) => {
-    if (readsOf(r).some((read) => read.path == 'availability')) events.push('api-request');
-  });
-  page.on('requestfinished', (r) => {
-    if (r.url().endsWith('_bg.wasm')) events.push('wasm-finished');
-  });
+  const readsWhileWasmHeld = await holdWasm(page, 'availability');
   const expected = await answer(request, { sku: PLAIN });
   await page.goto(`/product.html?sku=${PLAIN}`);
   const widget = new AvailabilityWidget(page);
@@ -76,8 +70,8 @@ test('the product page names the best store, and the other stores open from the 
     );
   }
   await expect(widget.host.locator('.vitrine-availability__heading')).toHaveText('In der Filiale abholen');
-  // The loader asked before the wasm was there, and only once.
-  expect(events.indexOf('api-request')).toBeLessThan(events.indexOf('wasm-finished'));
+  // The loader asked while the wasm was still held back, and only once.
+  expect(readsWhileWasmHeld()).toBe(1);
   expect(requests()).toHaveLength(1);
   expectFirstRead(requests()[0], { sku: PLAIN });
 

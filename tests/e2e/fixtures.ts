@@ -256,6 +256,30 @@ export function apiReads(page: Page): ApiRead[] {
 }
 
 /**
+ * Holds the bundle's wasm back until the page has sent a read at `path` (at most 5 s), so that
+ * "the loader asks without waiting for the wasm" is a fact to check rather than a race between a
+ * local download and the first frame. The returned function counts the reads at `path` sent while
+ * the wasm was held.
+ */
+export async function holdWasm(page: Page, path: string): Promise<() => number> {
+  let held = true;
+  let whileHeld = 0;
+  let seen = () => {};
+  const sent = new Promise<void>((resolve) => (seen = resolve));
+  page.on('request', (request) => {
+    if (!readsOf(request).some((read) => read.path == path)) return;
+    if (held) whileHeld += 1;
+    seen();
+  });
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await Promise.race([sent, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    held = false;
+    await route.continue();
+  });
+  return () => whileHeld;
+}
+
+/**
  * The answer the page gets to the next read that `matches` (sent in a batch), once it has come:
  * start waiting before the navigation that sends it.
  */
