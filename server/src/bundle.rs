@@ -26,8 +26,8 @@ pub struct Asset {
     pub gzip: Bytes,
     /// brotli, quality 11.
     pub brotli: Bytes,
-    /// Strong validator derived from the content.
-    pub etag: String,
+    /// The content's digest (hex, 128 bits): each coding's strong `ETag` is made from it.
+    digest: String,
 }
 
 /// The whole bundle: the loader and the hashed files it references.
@@ -184,14 +184,23 @@ impl Asset {
             ..Default::default()
         };
         brotli::BrotliCompress(&mut raw.as_slice(), &mut brotli, &params)?;
-        let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&raw))[..32]);
+        let digest = hex::encode(&Sha256::digest(&raw)[..16]);
         Ok(Self {
             name: name.to_string(),
             content_type,
             raw: raw.into(),
             gzip: gzip.into(),
             brotli: brotli.into(),
-            etag,
+            digest,
         })
+    }
+
+    /// The strong `ETag` of the file as sent with `encoding` (`None`: as built). A strong
+    /// validator names exact bytes, so each coding has its own (RFC 9110, 8.8.3).
+    pub fn etag(&self, encoding: Option<&str>) -> String {
+        match encoding {
+            Some(coding) => format!("\"{}-{coding}\"", self.digest),
+            None => format!("\"{}\"", self.digest),
+        }
     }
 }

@@ -42,7 +42,7 @@ pub fn router() -> Router<AppState> {
     responses(
         (status = 200, description = "The loader", body = String,
             content_type = "text/javascript", headers(
-                ("ETag" = String, description = "The file's digest"),
+                ("ETag" = String, description = "The file's digest and coding (strong, one per coding)"),
                 ("Cache-Control" = String, description = "Five minutes"),
             )),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`"),
@@ -67,7 +67,7 @@ async fn loader(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     ),
     responses(
         (status = 200, description = "The file", headers(
-                ("ETag" = String, description = "The file's digest"),
+                ("ETag" = String, description = "The file's digest and coding (strong, one per coding)"),
                 ("Cache-Control" = String, description = "A year, immutable"),
             ), content(
                 ("application/wasm"),
@@ -99,14 +99,6 @@ fn serve(asset: &Asset, request: &HeaderMap, cache_control: &'static str) -> Res
         // Module scripts and fetches from shop pages are CORS requests; the bundle is public.
         (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
     ];
-    if etag_matches(request, &asset.etag) {
-        return (
-            StatusCode::NOT_MODIFIED,
-            common,
-            [(ETAG, asset.etag.clone())],
-        )
-            .into_response();
-    }
     let accepted = request
         .get(ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -118,10 +110,14 @@ fn serve(asset: &Asset, request: &HeaderMap, cache_control: &'static str) -> Res
     } else {
         (None, asset.raw.clone())
     };
+    let etag = asset.etag(encoding);
+    if etag_matches(request, &etag) {
+        return (StatusCode::NOT_MODIFIED, common, [(ETAG, etag)]).into_response();
+    }
     let mut response = (
         common,
         [(CONTENT_TYPE, asset.content_type)],
-        [(ETAG, asset.etag.clone())],
+        [(ETAG, etag)],
         body,
     )
         .into_response();

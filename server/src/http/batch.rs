@@ -3,7 +3,7 @@
 //! its own query (`recommendations?context=home&limit=4`); the shared parameters are added to
 //! each. Every sub-request is sent through the API's own router, so its answer is byte for
 //! byte what the endpoint says on its own, with its authentication, origin check and consent.
-//! The answer carries a strong `ETag`, so the browser's HTTP cache revalidates a repeat view
+//! The answer carries a weak `ETag`, so the browser's HTTP cache revalidates a repeat view
 //! with `If-None-Match` and gets a bodiless 304 when nothing changed. Contract and rate limit:
 //! docs/batch.md.
 
@@ -102,7 +102,7 @@ pub fn rate_weight(request: &Request) -> u32 {
     responses(
         (status = 200, description = "One answer per `r`, in request order",
             body = vitrine_types::BatchResponse, headers(
-                ("ETag" = String, description = "Strong validator of the body"),
+                ("ETag" = String, description = "Weak validator of the answers (the same for every coding)"),
                 ("Cache-Control" = String, description = "`private, no-cache`"),
             )),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`"),
@@ -260,10 +260,12 @@ fn subrequest(
     Ok(request)
 }
 
-/// A strong validator: the first 128 bits of the body's SHA-256, quoted.
+/// A weak validator: the first 128 bits of the SHA-256 of the JSON, before the compression
+/// layer encodes it per request. Weak, because the bytes sent differ by coding while the
+/// answer is the same; `If-None-Match` compares weakly, so revalidation is unaffected.
 fn etag_of(body: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..16]))
+    format!("W/\"{}\"", hex::encode(&Sha256::digest(body)[..16]))
 }
 
 #[cfg(test)]

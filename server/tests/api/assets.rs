@@ -87,6 +87,48 @@ async fn a_matching_etag_is_answered_304() {
         .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+}
+
+#[tokio::test]
+async fn each_coding_has_its_own_strong_etag_and_revalidates_with_it() {
+    let app = spawn_app().await;
+    let uri = "/v1/assets/widgets-abc123_bg.wasm";
+    let mut etags = Vec::new();
+    for accepted in ["identity", "gzip", "br"] {
+        let answer = app
+            .request("GET", uri, &[("accept-encoding", accepted)])
+            .await;
+        let etag = answer.header("etag").expect("etag").to_string();
+        assert!(
+            etag.starts_with('"') && etag.ends_with('"'),
+            "strong: {etag}"
+        );
+        let again = app
+            .request(
+                "GET",
+                uri,
+                &[("accept-encoding", accepted), ("if-none-match", &etag)],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{accepted}");
+        assert_eq!(again.header("etag"), Some(etag.as_str()), "{accepted}");
+        etags.push(etag);
+    }
+    etags.dedup();
+    assert_eq!(etags.len(), 3, "one validator per coding: {etags:?}");
+
+    // A copy in another coding is not the one asked for: the whole file comes.
+    let other = app
+        .request(
+            "GET",
+            uri,
+            &[("accept-encoding", "gzip"), ("if-none-match", &etags[2])],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert_eq!(other.header("content-encoding"), Some("gzip"));
+    assert_eq!(other.header("etag"), Some(etags[1].as_str()));
 }
 
 #[tokio::test]
