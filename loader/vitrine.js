@@ -198,10 +198,10 @@ const seen = new IntersectionObserver(
 );
 const changes = new MutationObserver((records) => {
   for (const { type, target, attributeName, addedNodes, removedNodes } of records) {
-    // The availability widget follows its data-sku itself (keeping the shopper's place).
+    // A changed data-* attribute: the widget follows it itself (availability, a new data-sku:
+    // the shopper's place is kept) or is redrawn.
     if (type == 'attributes') {
-      if (mounted.has(target) && attributeName.startsWith('data-') && !(target.dataset.vitrine == 'availability' && attributeName == 'data-sku'))
-        remount(target);
+      if (mounted.has(target) && attributeName.startsWith('data-') && !glue.update(target, attributeName)) remount(target);
       continue;
     }
     for (const node of removedNodes)

@@ -6,10 +6,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    Element, HtmlElement, MutationObserver, MutationObserverInit, ShadowRoot, ShadowRootInit,
-    ShadowRootMode,
-};
+use web_sys::{Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::i18n::Texts;
 use crate::intl::{LocalFormat, PriceFormat};
@@ -133,49 +130,20 @@ impl Embed {
     }
 }
 
-/// Watches an attribute of a placeholder (a shop's size picker switching `data-sku`) until
-/// dropped. See [`watch_attribute`].
-pub struct AttributeWatch {
-    observer: MutationObserver,
-    _changed: Closure<dyn Fn()>,
-}
-
-impl Drop for AttributeWatch {
-    fn drop(&mut self) {
-        // Before the callback is freed: a late notification would call freed code.
-        self.observer.disconnect();
+/// A mounted widget; dropping it unmounts the widget.
+pub trait MountedWidget {
+    /// The page changed `attribute` (a `data-*`) of the widget's placeholder: true when the
+    /// widget followed the change itself, false to have the loader draw it anew with a new
+    /// request (the default).
+    fn attribute_changed(&self, _placeholder: &Element, _attribute: &str) -> bool {
+        false
     }
-}
-
-/// Calls `changed` with the attribute's new value whenever the page sets `name` on
-/// `placeholder`, until the returned guard is dropped.
-pub fn watch_attribute(
-    placeholder: &Element,
-    name: &str,
-    changed: impl Fn(Option<String>) + 'static,
-) -> Result<AttributeWatch, JsValue> {
-    let element = placeholder.clone();
-    let attribute = name.to_string();
-    let changed = Closure::<dyn Fn()>::new(move || changed(element.get_attribute(&attribute)));
-    let observer = MutationObserver::new(changed.as_ref().unchecked_ref())?;
-    // Set through `Reflect`: the setters would each add a binding to the bundle.
-    let init = MutationObserverInit::new();
-    Reflect::set(&init, &"attributes".into(), &true.into())?;
-    Reflect::set(&init, &"attributeFilter".into(), &Array::of1(&name.into()))?;
-    observer.observe_with_options(placeholder, &init)?;
-    Ok(AttributeWatch {
-        observer,
-        _changed: changed,
-    })
 }
 
 thread_local! {
     static EMBED: RefCell<Option<Rc<Embed>>> = const { RefCell::new(None) };
-    static MOUNTED: RefCell<Vec<(Element, Mounted)>> = const { RefCell::new(Vec::new()) };
+    static MOUNTED: RefCell<Vec<(Element, Rc<dyn MountedWidget>)>> = const { RefCell::new(Vec::new()) };
 }
-
-/// A mounted widget; dropping it unmounts the widget.
-struct Mounted(#[allow(dead_code)] Box<dyn std::any::Any>);
 
 /// Entry point called by the loader once the module is instantiated: keeps the loader's
 /// services and opens the cart recovery dialog when the loader asked for an offer. The
@@ -219,6 +187,21 @@ pub fn unmount(placeholder: Element) {
     }
 }
 
+/// The page changed `attribute` of the mounted `placeholder` (the loader follows every
+/// placeholder's attributes): true when its widget followed the change itself (availability:
+/// a size picker switching `data-sku` keeps the shopper's place), false when the loader is to
+/// redraw it.
+#[wasm_bindgen]
+pub fn update(placeholder: Element, attribute: String) -> bool {
+    // Called outside the borrow: the widget may touch the DOM, which may call back.
+    let widget = MOUNTED.with(|mounted| {
+        let mounted = mounted.borrow();
+        let found = mounted.iter().find(|(element, _)| *element == placeholder);
+        found.map(|(_, widget)| widget.clone())
+    });
+    widget.is_some_and(|widget| widget.attribute_changed(&placeholder, &attribute))
+}
+
 /// A new open shadow root on `host` that adopts the widgets' stylesheet.
 pub(crate) fn shadow_root(embed: &Embed, host: &Element) -> Result<ShadowRoot, JsValue> {
     let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
@@ -230,7 +213,10 @@ pub(crate) fn shadow_root(embed: &Embed, host: &Element) -> Result<ShadowRoot, J
     Ok(root)
 }
 
-fn mount_widget(embed: &Rc<Embed>, placeholder: &Element) -> Result<Mounted, JsValue> {
+fn mount_widget(
+    embed: &Rc<Embed>,
+    placeholder: &Element,
+) -> Result<Rc<dyn MountedWidget>, JsValue> {
     let document = widgets::dom::document()?;
     let root = match placeholder.shadow_root() {
         Some(root) => {
@@ -245,10 +231,10 @@ fn mount_widget(embed: &Rc<Embed>, placeholder: &Element) -> Result<Mounted, JsV
     let kind = placeholder
         .get_attribute("data-vitrine")
         .unwrap_or_default();
-    let handle: Box<dyn std::any::Any> = match kind.as_str() {
+    let handle: Rc<dyn MountedWidget> = match kind.as_str() {
         "recommendations" => {
             let request = widgets::recommendations::Request::from_placeholder(embed, placeholder)?;
-            Box::new(widgets::recommendations::mount(
+            Rc::new(widgets::recommendations::mount(
                 embed.clone(),
                 request,
                 &container,
@@ -256,7 +242,7 @@ fn mount_widget(embed: &Rc<Embed>, placeholder: &Element) -> Result<Mounted, JsV
         }
         "availability" => {
             let request = widgets::availability::Request::from_placeholder(embed, placeholder)?;
-            Box::new(widgets::availability::mount(
+            Rc::new(widgets::availability::mount(
                 embed.clone(),
                 request,
                 &container,
@@ -264,11 +250,11 @@ fn mount_widget(embed: &Rc<Embed>, placeholder: &Element) -> Result<Mounted, JsV
         }
         "loyalty" => {
             let request = widgets::loyalty::Request::from_placeholder(embed, placeholder)?;
-            Box::new(widgets::loyalty::mount(embed.clone(), request, &container)?)
+            Rc::new(widgets::loyalty::mount(embed.clone(), request, &container)?)
         }
         other => {
             return Err(format!("unknown widget kind data-vitrine=\"{other}\"").into());
         }
     };
-    Ok(Mounted(handle))
+    Ok(handle)
 }

@@ -260,6 +260,7 @@ use vitrine_types::{
     AvailabilityOrigin, AvailabilityResponse, OpeningHours, OriginSource, Pickup, StockLevel,
     StoreAvailability, Weekday,
 };
+use vitrine_widgets::embed::MountedWidget;
 use vitrine_widgets::widgets::availability::{
     self, summarise, Request as AvailabilityRequest, POSTCODE_KEY,
 };
@@ -715,13 +716,26 @@ fn mount_availability(
     api: FakeApi,
     placeholder: &Element,
 ) -> (HtmlElement, Rc<RefCell<Vec<serde_json::Value>>>) {
+    let (host, queries, _) = mount_availability_widget(api, placeholder);
+    (host, queries)
+}
+
+/// As [`mount_availability`], with the mounted widget (kept for the rest of the test run), to
+/// tell it what the loader tells it.
+fn mount_availability_widget(
+    api: FakeApi,
+    placeholder: &Element,
+) -> (
+    HtmlElement,
+    Rc<RefCell<Vec<serde_json::Value>>>,
+    &'static availability::Mounted,
+) {
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
     let embed = Embed::new(api.options);
     let request = AvailabilityRequest::from_placeholder(&embed, placeholder).unwrap();
-    // Kept mounted for the rest of the test run.
-    std::mem::forget(availability::mount(Rc::new(embed), request, &host).unwrap());
-    (host, api.queries)
+    let widget = availability::mount(Rc::new(embed), request, &host).unwrap();
+    (host, api.queries, Box::leak(Box::new(widget)))
 }
 
 fn text_of(host: &HtmlElement, selector: &str) -> String {
@@ -958,7 +972,7 @@ async fn a_postcode_is_remembered_and_kept_when_the_shop_switches_the_sku() {
         Promise::resolve(&as_served(&answer))
     });
     let placeholder = availability_placeholder("AH-1001");
-    let (host, queries) = mount_availability(api, &placeholder);
+    let (host, queries, widget) = mount_availability_widget(api, &placeholder);
     settle().await;
     let input: web_sys::HtmlInputElement = host
         .query_selector(".vitrine-availability__field")
@@ -995,8 +1009,10 @@ async fn a_postcode_is_remembered_and_kept_when_the_shop_switches_the_sku() {
     ));
     assert_eq!(stored_postcode().as_deref(), Some("5020 AT"));
 
-    // The shop's size picker: same place, new SKU, and the change is announced.
+    // The shop's size picker: same place, new SKU, and the change is announced. The loader
+    // hears the change and hands it over; the widget follows it itself.
     placeholder.set_attribute("data-sku", "AH-1001-XL").unwrap();
+    assert!(widget.attribute_changed(&placeholder, "data-sku"));
     settle().await;
     assert_eq!(
         queries.borrow()[1],
@@ -1010,6 +1026,14 @@ async fn a_postcode_is_remembered_and_kept_when_the_shop_switches_the_sku() {
         .starts_with("Derzeit in keiner Filiale in Ihrer Nähe vorrätig. Geschlossen"));
     // Setting the same SKU again asks nothing.
     placeholder.set_attribute("data-sku", "AH-1001-XL").unwrap();
+    assert!(widget.attribute_changed(&placeholder, "data-sku"));
+    settle().await;
+    assert_eq!(queries.borrow().len(), 2);
+    // Any other attribute is the loader's to redraw: the widget leaves it, and asks nothing.
+    placeholder
+        .set_attribute("data-text-availability-heading", "Abholen")
+        .unwrap();
+    assert!(!widget.attribute_changed(&placeholder, "data-text-availability-heading"));
     settle().await;
     assert_eq!(queries.borrow().len(), 2);
 

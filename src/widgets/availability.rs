@@ -21,7 +21,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
 use super::dom::{self, attributes, call, document};
-use crate::embed::{watch_attribute, AttributeWatch, Embed};
+use crate::embed::{Embed, MountedWidget};
 use crate::i18n::{fill, Texts};
 use crate::intl::LocalFormat;
 use crate::wire::{Availability, Store};
@@ -460,7 +460,20 @@ struct Elements {
 
 /// A mounted availability widget; dropping it unmounts it.
 pub struct Mounted {
-    _widget: Rc<Widget>,
+    widget: Rc<Widget>,
+}
+
+impl MountedWidget for Mounted {
+    /// A new `data-sku` (the shop's size picker) is asked for from the same place, keeping
+    /// the postcode, the open list and the focus; any other change redraws.
+    fn attribute_changed(&self, placeholder: &Element, attribute: &str) -> bool {
+        let follows = attribute == "data-sku";
+        if follows {
+            self.widget
+                .switch_sku(placeholder.get_attribute("data-sku"));
+        }
+        follows
+    }
 }
 
 struct Widget {
@@ -468,7 +481,6 @@ struct Widget {
     texts: &'static Texts,
     elements: Elements,
     state: RefCell<State>,
-    watch: RefCell<Option<AttributeWatch>>,
 }
 
 impl Drop for Widget {
@@ -513,7 +525,6 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
             generation: 0,
             listed: None,
         }),
-        watch: RefCell::default(),
     });
     let e = &widget.elements;
     widget.listen(&e.locate, "click", |widget, _| widget.locate())?;
@@ -525,19 +536,11 @@ pub fn mount(embed: Rc<Embed>, request: Request, container: &Element) -> Result<
         widget.state.borrow_mut().expanded ^= true;
         widget.render();
     })?;
-    let weak = Rc::downgrade(&widget);
-    // Without a watch (the browser refused the observer) the widget keeps its first SKU.
-    *widget.watch.borrow_mut() = watch_attribute(&placeholder, "data-sku", move |sku| {
-        if let Some(widget) = weak.upgrade() {
-            widget.switch_sku(sku);
-        }
-    })
-    .ok();
     widget.render();
     if let Some(data) = data {
         widget.request(location, Why::First, Some(data));
     }
-    Ok(Mounted { _widget: widget })
+    Ok(Mounted { widget })
 }
 
 /// The widget's elements, in the skeleton's state.

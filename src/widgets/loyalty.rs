@@ -23,7 +23,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
 use super::dom::{add, attributes, count_attribute, document, number_attribute, set_style, text};
-use crate::embed::Embed;
+use crate::embed::{Embed, MountedWidget};
 use crate::i18n::{fill, Texts};
 use crate::intl::LocalFormat;
 
@@ -61,6 +61,8 @@ impl Request {
 pub struct Mounted {
     section: Rc<Element>,
 }
+
+impl MountedWidget for Mounted {}
 
 impl Drop for Mounted {
     fn drop(&mut self) {

@@ -22,7 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Document, Element};
 
 use super::dom::{add, attributes, count_attribute, document, text};
-use crate::embed::Embed;
+use crate::embed::{Embed, MountedWidget};
 use crate::i18n::Texts;
 
 /// Tiles shown when `data-limit` is absent.
@@ -108,6 +108,8 @@ pub struct Mounted {
     section: Rc<Element>,
     _tiles: Rc<RefCell<Option<Tiles>>>,
 }
+
+impl MountedWidget for Mounted {}
 
 impl Drop for Mounted {
     fn drop(&mut self) {
