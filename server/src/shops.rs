@@ -317,14 +317,23 @@ pub async fn upsert(
     tx.commit().await
 }
 
-/// The shop a publishable key belongs to, if any.
-pub async fn by_publishable_key(db: &Db, key: &str) -> sqlx::Result<Option<Shop>> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM shops WHERE publishable_key_hash = $1")
-            .bind(key_digest(key))
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(id, name)| Shop { id, name }))
+/// The shop a publishable key belongs to, if any, and whether `origin` is among its allowed
+/// origins: one query for what a browser request is checked for.
+pub async fn by_publishable_key_at(
+    db: &Db,
+    key: &str,
+    origin: &str,
+) -> sqlx::Result<Option<(Shop, bool)>> {
+    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.id, s.name, o.origin FROM shops s
+         LEFT JOIN shop_origins o ON o.shop_id = s.id AND o.origin = $2
+         WHERE s.publishable_key_hash = $1",
+    )
+    .bind(key_digest(key))
+    .bind(origin)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, name, allowed)| (Shop { id, name }, allowed.is_some())))
 }
 
 /// The shop a secret key belongs to, if any.

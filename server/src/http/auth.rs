@@ -20,19 +20,30 @@ impl FromRequestParts<AppState> for PublishableShop {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // A batch's sub-request: the batch was checked, with the same key and `Origin`
+        // (extensions are set by the server only, never by a request).
+        if let Some(BatchShop(shop)) = parts.extensions.get::<BatchShop>() {
+            return Ok(Self(shop.clone()));
+        }
         let key = publishable_key(parts).ok_or(ApiError::MissingKey)?;
-        let shop = shops::by_publishable_key(&state.db, &key)
+        let origin = parts
+            .headers
+            .get(ORIGIN)
+            .map(|o| o.to_str().unwrap_or_default());
+        let (shop, allowed) = shops::by_publishable_key_at(&state.db, &key, origin.unwrap_or(""))
             .await?
             .ok_or(ApiError::InvalidKey)?;
-        if let Some(origin) = parts.headers.get(ORIGIN) {
-            let origin = origin.to_str().unwrap_or_default();
-            if !shops::origin_allowed(&state.db, &key, origin).await? {
-                return Err(ApiError::OriginNotAllowed(origin.to_string()));
-            }
+        match origin {
+            Some(origin) if !allowed => Err(ApiError::OriginNotAllowed(origin.to_string())),
+            _ => Ok(Self(shop)),
         }
-        Ok(Self(shop))
     }
 }
+
+/// The shop of a batch (`GET /v1/batch`), as checked for the batch: its sub-requests carry it
+/// instead of their own `Origin`, so key and origin are looked up once per batch.
+#[derive(Debug, Clone)]
+pub struct BatchShop(pub Shop);
 
 /// The shop of a server-to-server request, authenticated by its secret key in
 /// `Authorization: Bearer sk_…`.

@@ -9,8 +9,8 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, ORIGIN};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use tower::ServiceExt;
 use vitrine_types::{BatchAnswer, BatchResponse};
 
-use super::auth::PublishableShop;
+use super::auth::{BatchShop, PublishableShop};
 use super::error::{ApiError, Result};
 use crate::AppState;
 
@@ -112,17 +112,17 @@ pub fn rate_weight(request: &Request) -> u32 {
 )]
 async fn batch(
     Extension(dispatcher): Extension<Dispatcher>,
-    PublishableShop(_): PublishableShop,
+    PublishableShop(shop): PublishableShop,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response> {
     let batch = Batch::parse(uri.query().unwrap_or_default())?;
-    let origin = headers.get(ORIGIN);
+    let shop = BatchShop(shop);
     let answers = futures_util::future::join_all(
         batch
             .subrequests
             .iter()
-            .map(|sub| dispatcher.answer(sub, &batch.shared, origin)),
+            .map(|sub| dispatcher.answer(sub, &batch.shared, &shop)),
     )
     .await;
     let body = serde_json::to_vec(&BatchResponse { answers })
@@ -188,9 +188,9 @@ impl Dispatcher {
         &self,
         sub: &str,
         shared: &[(&'static str, String)],
-        origin: Option<&HeaderValue>,
+        shop: &BatchShop,
     ) -> BatchAnswer {
-        match self.send(sub, shared, origin).await {
+        match self.send(sub, shared, shop).await {
             Ok(answer) => answer,
             Err(err) => {
                 let (status, body) = err.into_status_and_body();
@@ -206,9 +206,9 @@ impl Dispatcher {
         &self,
         sub: &str,
         shared: &[(&'static str, String)],
-        origin: Option<&HeaderValue>,
+        shop: &BatchShop,
     ) -> Result<BatchAnswer> {
-        let request = subrequest(sub, shared, origin)?;
+        let request = subrequest(sub, shared, shop)?;
         let response = match self.0.clone().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
@@ -224,13 +224,10 @@ impl Dispatcher {
     }
 }
 
-/// The request `sub` stands for: `GET /v1/<path>?<its query>&<shared parameters>` with the
-/// caller's `Origin`, marked as a sub-request.
-fn subrequest(
-    sub: &str,
-    shared: &[(&'static str, String)],
-    origin: Option<&HeaderValue>,
-) -> Result<Request> {
+/// The request `sub` stands for: `GET /v1/<path>?<its query>&<shared parameters>`, marked as a
+/// sub-request and carrying the shop the batch was checked as (key and `Origin`), so neither is
+/// looked up again; without an `Origin` of its own, the CORS layer leaves it alone too.
+fn subrequest(sub: &str, shared: &[(&'static str, String)], shop: &BatchShop) -> Result<Request> {
     let (path, query) = sub.split_once('?').unwrap_or((sub, ""));
     if !ENDPOINTS.contains(&path) {
         return Err(ApiError::UnknownEndpoint(format!(
@@ -253,10 +250,8 @@ fn subrequest(
     let mut request = Request::get(format!("/v1/{path}?{}", uri_query.finish()))
         .body(Body::empty())
         .map_err(|err| ApiError::Internal(err.into()))?;
-    if let Some(origin) = origin {
-        request.headers_mut().insert(ORIGIN, origin.clone());
-    }
     request.extensions_mut().insert(SubRequest);
+    request.extensions_mut().insert(shop.clone());
     Ok(request)
 }
 
