@@ -2,7 +2,7 @@
 // working, nothing uncaught reaches it, and nothing on it jumps when a widget gives up.
 import { Page } from '@playwright/test';
 import { API } from '../../playwright.config';
-import { expect, test, testPage } from './fixtures';
+import { expect, recordShifts, Shift, shifts, test, testPage } from './fixtures';
 
 const BODY = `
   <h1>Testseite</h1>
@@ -13,28 +13,13 @@ const BODY = `
   <div id="far" data-vitrine="recommendations"></div>`;
 
 /**
- * Records the layout shifts of the page from the very start, as the browser's Layout
- * Instability API reports them (frames as painted). Placeholders start empty, so a widget's
- * skeleton appearing pushes the content below down once (a shop avoids that with a
- * min-height on the placeholder); a widget giving up must never pull it back up: that jump is
- * what this matrix is about.
+ * The shifts that moved something up (into view, or higher within it). A widget's skeleton
+ * appearing in an empty placeholder pushes what is below down once (the shop reserves the
+ * space to avoid that: docs/embed.md, the reserve spec); a widget giving up must never pull it
+ * back up: that jump is what this matrix is about.
  */
-async function recordShifts(page: Page) {
-  await page.addInitScript(() => {
-    const w = window as any;
-    w.shifts = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as any[])
-        for (const { previousRect: was, currentRect: now } of entry.sources)
-          w.shifts.push({ was: { y: was.y, height: was.height }, now: { y: now.y, height: now.height } });
-    }).observe({ type: 'layout-shift', buffered: true });
-  });
-}
-/** The shifts that moved something up (into view, or higher within it). */
-const jumpsBack = (page: Page): Promise<unknown[]> =>
-  page.evaluate(() =>
-    (window as any).shifts.filter((s: any) => s.now.height > 0 && (s.was.height == 0 || s.now.y < s.was.y)),
-  );
+const jumpsBack = async (page: Page): Promise<Shift[]> =>
+  (await shifts(page)).filter((s) => s.now.height > 0 && (s.was.height == 0 || s.now.y < s.was.y));
 const belowTop = (page: Page) => page.locator('#below').evaluate((p) => p.getBoundingClientRect().top);
 
 /** The shop's own script still works. */
@@ -111,7 +96,7 @@ test('when a strict CSP refuses to compile the wasm, the page works and no widge
   await page.goto(url);
   await expect.poll(() => log.warnings.filter((w) => w.includes('[vitrine] widgets disabled')).length).toBe(1);
   expect(await page.locator('#recs').evaluate((el) => el.shadowRoot)).toBeNull();
-  expect(await page.evaluate(() => (window as any).shifts)).toEqual([]);
+  expect(await shifts(page)).toEqual([]);
   expect(log.errors).toEqual([]);
   await pageWorks(page);
 });

@@ -255,10 +255,18 @@ export function apiReads(page: Page): ApiRead[] {
   return reads;
 }
 
+/** Holds the bundle's wasm back until `released` settles (at most 5 s). */
+export async function holdWasmUntil(page: Page, released: Promise<unknown>): Promise<void> {
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    await route.continue();
+  });
+}
+
 /**
- * Holds the bundle's wasm back until the page has sent a read at `path` (at most 5 s), so that
- * "the loader asks without waiting for the wasm" is a fact to check rather than a race between a
- * local download and the first frame. The returned function counts the reads at `path` sent while
+ * Holds the bundle's wasm back until the page has sent a read at `path`, so that "the loader
+ * asks without waiting for the wasm" is a fact to check rather than a race between a local
+ * download and the first frame. The returned function counts the reads at `path` sent while
  * the wasm was held.
  */
 export async function holdWasm(page: Page, path: string): Promise<() => number> {
@@ -271,12 +279,44 @@ export async function holdWasm(page: Page, path: string): Promise<() => number> 
     if (held) whileHeld += 1;
     seen();
   });
-  await page.route(/_bg\.wasm$/, async (route) => {
-    await Promise.race([sent, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    held = false;
-    await route.continue();
-  });
+  await holdWasmUntil(page, sent.then(() => (held = false)));
   return () => whileHeld;
+}
+
+/** One layout shift of one element, as the browser's Layout Instability API reports it. */
+export interface Shift {
+  was: { y: number; height: number };
+  now: { y: number; height: number };
+  /** Whether the element is the shop's own (not inside a widget's shadow root). */
+  page: boolean;
+}
+
+/**
+ * Records the page's layout shifts from the very start (frames as painted); read them with
+ * {@link shifts}.
+ */
+export async function recordShifts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as any;
+    w.shifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as any[])
+        for (const { node, previousRect: was, currentRect: now } of entry.sources)
+          w.shifts.push({
+            was: { y: was.y, height: was.height },
+            now: { y: now.y, height: now.height },
+            // The API names no node inside a shadow root.
+            page: !!node && node.getRootNode() === document,
+          });
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+/** The shifts recorded so far, once the frames painted until now have been reported. */
+export async function shifts(page: Page): Promise<Shift[]> {
+  return page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve((window as any).shifts)))),
+  );
 }
 
 /**
