@@ -318,7 +318,8 @@ pub async fn upsert(
 }
 
 /// The shop a publishable key belongs to, if any, and whether `origin` is among its allowed
-/// origins: one query for what a browser request is checked for.
+/// origins: one query for what a browser request is checked for (by its extractor and by the
+/// CORS layer).
 pub async fn by_publishable_key_at(
     db: &Db,
     key: &str,
@@ -344,19 +345,6 @@ pub async fn by_secret_key(db: &Db, key: &str) -> sqlx::Result<Option<Shop>> {
             .fetch_optional(db)
             .await?;
     Ok(row.map(|(id, name)| Shop { id, name }))
-}
-
-/// Whether `origin` may embed the widgets of the shop with this publishable key.
-pub async fn origin_allowed(db: &Db, publishable_key: &str, origin: &str) -> sqlx::Result<bool> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT CAST(1 AS BIGINT) FROM shops s JOIN shop_origins o ON o.shop_id = s.id
-         WHERE s.publishable_key_hash = $1 AND o.origin = $2",
-    )
-    .bind(key_digest(publishable_key))
-    .bind(origin)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.is_some())
 }
 
 /// A shop setting kept as JSON in its own column of `shops` (`loyalty_program`,

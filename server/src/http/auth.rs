@@ -6,6 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use super::batch::SubRequest;
 use super::error::ApiError;
 use crate::shops::{self, Shop};
 use crate::AppState;
@@ -22,7 +23,7 @@ impl FromRequestParts<AppState> for PublishableShop {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         // A batch's sub-request: the batch was checked, with the same key and `Origin`
         // (extensions are set by the server only, never by a request).
-        if let Some(BatchShop(shop)) = parts.extensions.get::<BatchShop>() {
+        if let Some(SubRequest(shop)) = parts.extensions.get::<SubRequest>() {
             return Ok(Self(shop.clone()));
         }
         let key = publishable_key(parts).ok_or(ApiError::MissingKey)?;
@@ -39,11 +40,6 @@ impl FromRequestParts<AppState> for PublishableShop {
         }
     }
 }
-
-/// The shop of a batch (`GET /v1/batch`), as checked for the batch: its sub-requests carry it
-/// instead of their own `Origin`, so key and origin are looked up once per batch.
-#[derive(Debug, Clone)]
-pub struct BatchShop(pub Shop);
 
 /// The shop of a server-to-server request, authenticated by its secret key in
 /// `Authorization: Bearer sk_…`.
@@ -112,9 +108,9 @@ pub fn cors(state: AppState) -> CorsLayer {
                     let (Some(key), Ok(origin)) = (key, origin.to_str()) else {
                         return false;
                     };
-                    shops::origin_allowed(&state.db, &key, origin)
+                    shops::by_publishable_key_at(&state.db, &key, origin)
                         .await
-                        .unwrap_or(false)
+                        .is_ok_and(|found| found.is_some_and(|(_, allowed)| allowed))
                 }
             },
         ))

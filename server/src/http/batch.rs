@@ -18,8 +18,9 @@ use serde_json::value::RawValue;
 use tower::ServiceExt;
 use vitrine_types::{BatchAnswer, BatchResponse};
 
-use super::auth::{BatchShop, PublishableShop};
+use super::auth::PublishableShop;
 use super::error::{ApiError, Result};
+use crate::shops::Shop;
 use crate::AppState;
 
 /// The path of this endpoint.
@@ -52,9 +53,11 @@ impl Dispatcher {
     }
 }
 
-/// Marks a batch's sub-request for the layers: the rate limit counted it with its batch.
-#[derive(Debug, Clone, Copy)]
-pub struct SubRequest;
+/// Marks a batch's sub-request (a request extension, which only the server sets): the rate
+/// limit counted it with its batch, and it carries the shop the batch was checked as (key and
+/// `Origin`), so neither is looked up again.
+#[derive(Debug, Clone)]
+pub struct SubRequest(pub Shop);
 
 /// Routes of this resource.
 pub fn router(dispatcher: Dispatcher) -> Router<AppState> {
@@ -117,12 +120,12 @@ async fn batch(
     uri: Uri,
 ) -> Result<Response> {
     let batch = Batch::parse(uri.query().unwrap_or_default())?;
-    let shop = BatchShop(shop);
+    let marker = SubRequest(shop);
     let answers = futures_util::future::join_all(
         batch
             .subrequests
             .iter()
-            .map(|sub| dispatcher.answer(sub, &batch.shared, &shop)),
+            .map(|sub| dispatcher.answer(sub, &batch.shared, &marker)),
     )
     .await;
     let body = serde_json::to_vec(&BatchResponse { answers })
@@ -188,9 +191,9 @@ impl Dispatcher {
         &self,
         sub: &str,
         shared: &[(&'static str, String)],
-        shop: &BatchShop,
+        marker: &SubRequest,
     ) -> BatchAnswer {
-        match self.send(sub, shared, shop).await {
+        match self.send(sub, shared, marker).await {
             Ok(answer) => answer,
             Err(err) => {
                 let (status, body) = err.into_status_and_body();
@@ -206,9 +209,9 @@ impl Dispatcher {
         &self,
         sub: &str,
         shared: &[(&'static str, String)],
-        shop: &BatchShop,
+        marker: &SubRequest,
     ) -> Result<BatchAnswer> {
-        let request = subrequest(sub, shared, shop)?;
+        let request = subrequest(sub, shared, marker)?;
         let response = match self.0.clone().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
@@ -227,7 +230,11 @@ impl Dispatcher {
 /// The request `sub` stands for: `GET /v1/<path>?<its query>&<shared parameters>`, marked as a
 /// sub-request and carrying the shop the batch was checked as (key and `Origin`), so neither is
 /// looked up again; without an `Origin` of its own, the CORS layer leaves it alone too.
-fn subrequest(sub: &str, shared: &[(&'static str, String)], shop: &BatchShop) -> Result<Request> {
+fn subrequest(
+    sub: &str,
+    shared: &[(&'static str, String)],
+    marker: &SubRequest,
+) -> Result<Request> {
     let (path, query) = sub.split_once('?').unwrap_or((sub, ""));
     if !ENDPOINTS.contains(&path) {
         return Err(ApiError::UnknownEndpoint(format!(
@@ -250,8 +257,7 @@ fn subrequest(sub: &str, shared: &[(&'static str, String)], shop: &BatchShop) ->
     let mut request = Request::get(format!("/v1/{path}?{}", uri_query.finish()))
         .body(Body::empty())
         .map_err(|err| ApiError::Internal(err.into()))?;
-    request.extensions_mut().insert(SubRequest);
-    request.extensions_mut().insert(shop.clone());
+    request.extensions_mut().insert(marker.clone());
     Ok(request)
 }
 
