@@ -1,7 +1,8 @@
 //! The demo storefront: a plain HTML/JS shop on its own origin that embeds Vitrine exactly as a
 //! foreign shop would. Its pages name the API origin and key through `{{VITRINE_API}}` and
-//! `{{VITRINE_KEY}}`, the signed-in customer's token through `{{VITRINE_CUSTOMER_TOKEN}}` and
-//! the header's account link through `{{ACCOUNT}}`, filled in here, and every page is sent
+//! `{{VITRINE_KEY}}`, the signed-in customer's token through `{{VITRINE_CUSTOMER_TOKEN}}`, the
+//! shop's header (`_header.html`, one copy for every page) through `{{SHOP_HEADER}}` and the
+//! header's account link through `{{ACCOUNT}}`, filled in here, and every page is sent
 //! with a strict Content-Security-Policy, so each demo run proves the widgets work under one.
 //! Its backend (sign-in, cart, orders, the till simulator) is in `backend`.
 
@@ -107,9 +108,17 @@ async fn page(State(config): State<Arc<StorefrontConfig>>, jar: CookieJar, uri: 
     if !path.ends_with(".html") || path.contains("..") {
         return static_file(&config.dir, uri).await;
     }
-    match tokio::fs::read_to_string(config.dir.join(path)).await {
-        Ok(template) => {
+    // Parts of pages (`_header.html`) are not pages.
+    let page = if path.starts_with('_') {
+        Err(std::io::ErrorKind::NotFound.into())
+    } else {
+        tokio::fs::read_to_string(config.dir.join(path)).await
+    };
+    let header = tokio::fs::read_to_string(config.dir.join(HEADER)).await;
+    match page.and_then(|page| Ok((page, header?))) {
+        Ok((template, header)) => {
             let html = template
+                .replace("{{SHOP_HEADER}}", &shop_header(&header, path))
                 .replace("{{VITRINE_API}}", &config.api_origin)
                 .replace("{{VITRINE_KEY}}", &config.publishable_key)
                 .replace(
@@ -131,6 +140,15 @@ async fn page(State(config): State<Arc<StorefrontConfig>>, jar: CookieJar, uri: 
     }
 }
 
+/// The shop's header, shared by its pages (`{{SHOP_HEADER}}`).
+const HEADER: &str = "_header.html";
+
+/// The shop's header on `page`: the link to the page itself marked as the current one.
+fn shop_header(header: &str, page: &str) -> String {
+    let own = format!("href=\"/{page}\"");
+    header.replace(&own, &format!("{own} aria-current=\"page\""))
+}
+
 async fn static_file(dir: &Path, uri: Uri) -> Response {
     use tower::ServiceExt;
     let request = axum::http::Request::builder()
@@ -140,5 +158,20 @@ async fn static_file(dir: &Path, uri: Uri) -> Response {
     match ServeDir::new(dir).oneshot(request).await {
         Ok(response) => response.into_response(),
         Err(err) => match err {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shop_header;
+
+    #[test]
+    fn the_header_marks_the_link_to_its_own_page_and_no_other() {
+        let header = r#"<a href="/">Shop</a> <a href="/warenkorb.html">Warenkorb</a> <a href="/konto.html">Konto</a>"#;
+        assert_eq!(
+            shop_header(header, "konto.html"),
+            r#"<a href="/">Shop</a> <a href="/warenkorb.html">Warenkorb</a> <a href="/konto.html" aria-current="page">Konto</a>"#
+        );
+        assert_eq!(shop_header(header, "product.html"), header);
     }
 }
