@@ -1,9 +1,11 @@
 //! Who is calling: the publishable key of browser requests, and the CORS policy it implies.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method};
+use axum::http::{HeaderValue, Method, Uri};
+use axum::middleware::Next;
+use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::batch::SubRequest;
@@ -26,19 +28,52 @@ impl FromRequestParts<AppState> for PublishableShop {
         if let Some(SubRequest(shop)) = parts.extensions.get::<SubRequest>() {
             return Ok(Self(shop.clone()));
         }
-        let key = publishable_key(parts).ok_or(ApiError::MissingKey)?;
+        let key = publishable_key(&parts.uri).ok_or(ApiError::MissingKey)?;
         let origin = parts
             .headers
             .get(ORIGIN)
             .map(|o| o.to_str().unwrap_or_default());
-        let (shop, allowed) = shops::by_publishable_key_at(&state.db, &key, origin.unwrap_or(""))
-            .await?
-            .ok_or(ApiError::InvalidKey)?;
+        let found = match parts.extensions.get::<CheckedKey>() {
+            Some(CheckedKey(found)) => found.clone(),
+            None => shops::by_publishable_key_at(&state.db, &key, origin.unwrap_or("")).await?,
+        };
+        let (shop, allowed) = found.ok_or(ApiError::InvalidKey)?;
         match origin {
             Some(origin) if !allowed => Err(ApiError::OriginNotAllowed(origin.to_string())),
             _ => Ok(Self(shop)),
         }
     }
+}
+
+/// What the key of a browser API request and its `Origin` were found to be (the key's shop, and
+/// whether the origin is among its allowed ones), looked up once by [`check_key`] for both the
+/// CORS layer and the [`PublishableShop`] extractor.
+#[derive(Debug, Clone)]
+struct CheckedKey(Option<(Shop, bool)>);
+
+/// Looks up the publishable key of a browser API request with its `Origin`, once, for the CORS
+/// layer and the handler's extractor. Sits outside the CORS layer. A request without a key, or
+/// a batch's sub-request, passes untouched; a failed lookup too (the extractor asks again and
+/// answers the error).
+pub async fn check_key(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if request.extensions().get::<SubRequest>().is_none() {
+        if let Some(key) = publishable_key(request.uri()) {
+            let origin = request
+                .headers()
+                .get(ORIGIN)
+                .map(|o| o.to_str().unwrap_or_default());
+            if let Ok(found) =
+                shops::by_publishable_key_at(&state.db, &key, origin.unwrap_or("")).await
+            {
+                request.extensions_mut().insert(CheckedKey(found));
+            }
+        }
+    }
+    next.run(request).await
 }
 
 /// The shop of a server-to-server request, authenticated by its secret key in
@@ -89,8 +124,8 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-fn publishable_key(parts: &Parts) -> Option<String> {
-    let query = parts.uri.query()?;
+fn publishable_key(uri: &Uri) -> Option<String> {
+    let query = uri.query()?;
     form_urlencoded::parse(query.as_bytes())
         .find(|(name, _)| name == "key")
         .map(|(_, value)| value.into_owned())
@@ -98,20 +133,16 @@ fn publishable_key(parts: &Parts) -> Option<String> {
 }
 
 /// CORS for the browser API: the answer carries `Access-Control-Allow-Origin` only for an
-/// origin the key's shop has allowed, so no other site can read a shop's answers.
-pub fn cors(state: AppState) -> CorsLayer {
+/// origin the key's shop has allowed, so no other site can read a shop's answers. Decided by
+/// what [`check_key`], outside this layer, found for the request's key and `Origin`.
+pub fn cors() -> CorsLayer {
     CorsLayer::new()
-        .allow_origin(AllowOrigin::async_predicate(
-            move |origin: HeaderValue, parts: &Parts| {
-                let key = publishable_key(parts);
-                async move {
-                    let (Some(key), Ok(origin)) = (key, origin.to_str()) else {
-                        return false;
-                    };
-                    shops::by_publishable_key_at(&state.db, &key, origin)
-                        .await
-                        .is_ok_and(|found| found.is_some_and(|(_, allowed)| allowed))
-                }
+        .allow_origin(AllowOrigin::predicate(
+            |_origin: &HeaderValue, parts: &Parts| {
+                matches!(
+                    parts.extensions.get::<CheckedKey>(),
+                    Some(CheckedKey(Some((_, true))))
+                )
             },
         ))
         .allow_methods([Method::GET, Method::POST])

@@ -49,11 +49,16 @@ fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
     if let Some(dispatcher) = batch {
         browser_api = browser_api.merge(batch::router(dispatcher));
     }
-    // Answers to browsers: CORS per shop, compressed on the fly. The 405 fallback is set
-    // before the CORS layer so that preflight requests reach the layer.
+    // Answers to browsers: CORS per shop (the key and origin looked up once, for the CORS
+    // layer and the handler), compressed on the fly. The 405 fallback is set before the CORS
+    // layer so that preflight requests reach the layer.
     let browser_api = browser_api
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(auth::cors(state.clone()))
+        .layer(auth::cors())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::check_key,
+        ))
         .layer(CompressionLayer::new());
     let service = health::router()
         .merge(assets::router())
