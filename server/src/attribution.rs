@@ -125,7 +125,9 @@ pub async fn report(
     // before it (among every click, so a later click outside the period takes a line from an
     // earlier one inside it); the report keeps the lines whose click is in the period. Clicks
     // up to a window after the period can still be the latest for a line.
-    let attributed: Vec<(String, String, String, i64, i64)> = sqlx::query_as(&format!(
+    // Amounts are summed as floating point and saturate into i64 below: no sum of lines,
+    // however large or many, can overflow the report into an error.
+    let attributed: Vec<(String, String, String, i64, f64)> = sqlx::query_as(&format!(
         "WITH clicks AS (
              SELECT event_id, profile_id, sku, occurred_at,
                     {CONTEXT_OF_RECOMMENDATION} AS context
@@ -136,7 +138,7 @@ pub async fn report(
          latest AS (
              SELECT c.occurred_at AS clicked_at, c.context, l.order_id, l.channel,
                     COALESCE(l.currency, '{UNKNOWN_CURRENCY}') AS currency,
-                    l.quantity * l.unit_price_minor AS amount,
+                    CAST(l.quantity AS DOUBLE PRECISION) * l.unit_price_minor AS amount,
                     ROW_NUMBER() OVER (PARTITION BY l.order_id, l.line_no
                                        ORDER BY c.occurred_at DESC, c.event_id DESC) AS recency
              FROM clicks c
@@ -145,7 +147,7 @@ pub async fn report(
               AND l.purchased_at >= c.occurred_at AND l.purchased_at <= c.occurred_at + $4
          )
          SELECT context, channel, currency, COUNT(DISTINCT order_id),
-                CAST(SUM(amount) AS BIGINT)
+                CAST(SUM(amount) AS DOUBLE PRECISION)
          FROM latest
          WHERE recency = 1 AND clicked_at >= $2 AND clicked_at < $5
          GROUP BY 1, 2, 3"
@@ -167,7 +169,9 @@ pub async fn report(
             .or_default();
         // An order has one channel and one currency: its lines fall into one group.
         *channel_orders += orders as u64;
-        *revenue.entry(currency).or_default() += amount;
+        let entry: &mut i64 = revenue.entry(currency).or_default();
+        // `as` saturates a float at i64's bounds (and maps NaN to 0).
+        *entry = entry.saturating_add(amount.round() as i64);
     }
     for context in [
         AttributionContext::Home,
@@ -206,7 +210,8 @@ fn row(context: AttributionContext, figures: Figures) -> AttributionRow {
     let mut total = BTreeMap::new();
     for (_, revenue) in figures.channels.values() {
         for (currency, amount) in revenue {
-            *total.entry(currency.clone()).or_default() += amount;
+            let entry: &mut i64 = total.entry(currency.clone()).or_default();
+            *entry = entry.saturating_add(*amount);
         }
     }
     AttributionRow {

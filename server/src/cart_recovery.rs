@@ -68,6 +68,9 @@ impl Rules {
         if !(1..=8760).contains(&r.show_window_hours) {
             return Err("show_window_hours must be 1 to 8760".into());
         }
+        if r.max_coupons_per_day > 1_000_000 {
+            return Err("max_coupons_per_day must be 0 to 1000000".into());
+        }
         if r.quiet_hours_after_dismiss > 8760 {
             return Err("quiet_hours_after_dismiss must be 0 to 8760".into());
         }
@@ -218,11 +221,13 @@ pub async fn open_cart(
     let since = now - CART_MAX_AGE_SECS;
     let mut events = Vec::new();
     for profile in profiles {
-        let rows: Vec<(String, Option<String>, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT type, sku, quantity, occurred_at FROM events
-             WHERE shop_id = $1 AND profile_id = $2 AND occurred_at >= $3
-               AND type IN ('add_to_cart', 'remove_from_cart')",
-        )
+        // A browser's events count from when they arrived: its clock is not trusted with
+        // what gates a coupon (an add "two hours ago" is an add now).
+        let rows: Vec<(String, Option<String>, Option<i64>, i64)> = sqlx::query_as(&format!(
+            "SELECT type, sku, quantity, {AT} FROM events
+             WHERE shop_id = $1 AND profile_id = $2 AND {AT} >= $3
+               AND type IN ('add_to_cart', 'remove_from_cart')"
+        ))
         .bind(shop_id)
         .bind(profile)
         .bind(since)
@@ -255,9 +260,38 @@ pub async fn open_cart(
                 .into_iter()
                 .map(|(sku, at)| (at, CartEvent::Purchase { sku })),
         );
+        // A purchase the browser reported is no sale, but it may close the cart: showing
+        // a dialog for a cart the shopper says she bought helps nobody.
+        let reported: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT payload, received_at FROM events
+             WHERE shop_id = $1 AND profile_id = $2 AND type = 'purchase'
+               AND source = 'browser' AND received_at >= $3",
+        )
+        .bind(shop_id)
+        .bind(profile)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (payload, at) in reported {
+            if let Ok(vitrine_types::EventIn {
+                body: vitrine_types::EventBody::Purchase { lines, .. },
+                ..
+            }) = serde_json::from_str(&payload)
+            {
+                events.extend(
+                    lines
+                        .into_iter()
+                        .map(|line| (at, CartEvent::Purchase { sku: line.sku })),
+                );
+            }
+        }
     }
     Ok(cart_of(events))
 }
+
+/// When an event counts for cart recovery: a browser's when it arrived, a server's when it
+/// happened.
+const AT: &str = "CASE WHEN source = 'browser' THEN received_at ELSE occurred_at END";
 
 /// Names a cart by its lines: the same lines are the same offer, changed lines a new one.
 pub fn fingerprint(cart: &Cart) -> String {
@@ -435,9 +469,20 @@ pub async fn existing_offer(
     Ok(None)
 }
 
-/// The offer's coupon: the one it was given, or a new one when the rules give one and none
-/// of `profiles` got a cart recovery coupon within `coupon_once_per_days`. Shown only while
-/// it can be used.
+/// Who asks for an offer's coupon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    /// A customer proven by a valid token in the request.
+    Customer,
+    /// A visitor id alone: costs nothing to make, so no new coupon unless the rules say so.
+    Anonymous,
+}
+
+/// The offer's coupon: the one it was given, or a new one when the rules give one (to an
+/// anonymous asker only when `coupons_for_anonymous`), the shop gave fewer than
+/// `max_coupons_per_day` in the last 24 hours, and none of `profiles` got a cart recovery
+/// coupon within `coupon_once_per_days`. Shown only while it can be used.
+#[allow(clippy::too_many_arguments)]
 pub async fn coupon_for(
     conn: &mut AnyConnection,
     shop_id: &str,
@@ -445,6 +490,7 @@ pub async fn coupon_for(
     rules: &CartRecoveryRules,
     offer: &Offer,
     total: &Money,
+    asker: Asker,
     now: i64,
 ) -> sqlx::Result<Option<Coupon>> {
     let usable = |coupon: Coupon| {
@@ -477,6 +523,9 @@ pub async fn coupon_for(
     let Some(rule) = &rules.coupon else {
         return Ok(None);
     };
+    if asker == Asker::Anonymous && !rules.coupons_for_anonymous {
+        return Ok(None);
+    }
     let (value, percent) = match (&rule.amount, rule.percent) {
         (Some(amount), _) if amount.currency == total.currency => (amount.clone(), None),
         (None, Some(percent)) => (
@@ -489,6 +538,23 @@ pub async fn coupon_for(
         // An amount in another currency than the cart's: no coupon.
         _ => return Ok(None),
     };
+    // The shop's fence: at most so many cart recovery coupons in any 24 hours.
+    let (today,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM coupons
+         WHERE shop_id = $1 AND source = 'cart_recovery' AND created_at > $2",
+    )
+    .bind(shop_id)
+    .bind(now - DAY)
+    .fetch_one(&mut *conn)
+    .await?;
+    if today >= i64::from(rules.max_coupons_per_day) {
+        tracing::warn!(
+            shop = shop_id,
+            cap = rules.max_coupons_per_day,
+            "cart recovery coupon cap per day reached; offer shown without a coupon"
+        );
+        return Ok(None);
+    }
     let since = now - i64::from(rules.coupon_once_per_days) * DAY;
     for profile in profiles {
         let (recent,): (i64,) = sqlx::query_as(

@@ -149,6 +149,8 @@ pub fn demo_cart_recovery_rules() -> crate::cart_recovery::Rules {
         show_window_hours: 24,
         quiet_hours_after_dismiss: 72,
         cart_url: "/warenkorb.html".into(),
+        coupons_for_anonymous: false,
+        max_coupons_per_day: 500,
     })
     .expect("the demo rules are valid")
 }

@@ -26,7 +26,20 @@ impl Source {
             Self::Server => "server",
         }
     }
+
+    /// The id an event is stored under: a browser's ids live in their own namespace
+    /// (`browser/…`; `/` is never part of a client id), so no browser can take an id a
+    /// till or the shop's server will send, and the shop's ids are stored as sent.
+    pub fn stored_id(self, id: &str) -> std::borrow::Cow<'_, str> {
+        match self {
+            Self::Browser => std::borrow::Cow::Owned(format!("{BROWSER_ID_PREFIX}{id}")),
+            Self::Server => std::borrow::Cow::Borrowed(id),
+        }
+    }
 }
+
+/// What the ids of browser events are stored under (see [`Source::stored_id`]).
+pub const BROWSER_ID_PREFIX: &str = "browser/";
 
 /// An event that passed every check, ready to store.
 #[derive(Debug, Clone)]
@@ -239,7 +252,7 @@ pub async fn store_all(
             let row = EventRow::of(event);
             query = query
                 .bind(shop_id)
-                .bind(&event.event.id)
+                .bind(source.stored_id(&event.event.id).into_owned())
                 .bind(*profile)
                 .bind(event.type_name())
                 .bind(source.as_str())
@@ -264,10 +277,16 @@ pub async fn store_all(
         let mut sales = Vec::new();
         let mut seen = HashSet::new();
         for (offset, (profile, event)) in chunk.iter().enumerate() {
-            if !new.contains(&event.event.id) || !seen.insert(event.event.id.as_str()) {
+            let id = source.stored_id(&event.event.id);
+            if !new.contains(id.as_ref()) || !seen.insert(event.event.id.as_str()) {
                 continue;
             }
             stored.push(number * ROWS_PER_INSERT + offset);
+            // A browser's word about a purchase is no sale: only the shop's servers and
+            // tills record sales (revenue, attribution, trending, what she owns).
+            if source == Source::Browser {
+                continue;
+            }
             if let EventBody::Purchase {
                 order_id,
                 channel,

@@ -101,12 +101,19 @@ pub async fn find(
 pub struct Resolved {
     /// The profile all the keys now lead to.
     pub profile: String,
-    /// Whether other profiles were merged into it (profile ids known before may be stale).
-    pub merged: bool,
+    /// The profiles merged into it (profile ids known before may be stale).
+    pub absorbed: Vec<String>,
 }
 
 /// Finds or creates the profile of `keys` (at least one), links all of them to it, and merges
 /// the profiles they led to. Call inside a transaction.
+///
+/// A profile holds at most one customer: ids that lead to profiles of different customers
+/// are never merged. The customer the keys name (a `Customer` key, else the customer of the
+/// profile a card, then a visitor, leads to) keeps her profile; the other keys that led to
+/// another customer's profile are re-pointed to hers, that profile and its history staying
+/// where they are. So a second customer signing in on a shared browser takes the browser's
+/// visitor id over to her own profile, and the first customer's data stays hers alone.
 pub async fn resolve(
     conn: &mut AnyConnection,
     shop_id: &str,
@@ -125,16 +132,22 @@ pub async fn resolve(
             .await?;
     }
     let (found, unlinked) = lookup(conn, shop_id, keys).await?;
-    if let ([profile], []) = (found.as_slice(), unlinked.as_slice()) {
-        if is_live(conn, shop_id, profile).await? {
+    let single = match found.first() {
+        Some((_, first)) if unlinked.is_empty() && found.iter().all(|(_, p)| p == first) => {
+            Some(first.clone())
+        }
+        _ => None,
+    };
+    if let Some(profile) = single {
+        if is_live(conn, shop_id, &profile).await? {
             if postgres {
                 sqlx::query("RELEASE SAVEPOINT vitrine_fast_path")
                     .execute(&mut *conn)
                     .await?;
             }
             return Ok(Resolved {
-                profile: profile.clone(),
-                merged: false,
+                profile,
+                absorbed: Vec::new(),
             });
         }
     }
@@ -150,14 +163,57 @@ pub async fn resolve(
     // can never pick different survivors for overlapping profiles.
     serialize_identity_changes(conn, shop_id).await?;
     let (found, unlinked) = lookup(conn, shop_id, keys).await?;
-    let survivor = match oldest(conn, shop_id, &found).await? {
+    let mut customers: HashMap<String, Vec<String>> = HashMap::new();
+    for (_, profile) in &found {
+        if !customers.contains_key(profile) {
+            customers.insert(profile.clone(), customers_of(conn, shop_id, profile).await?);
+        }
+    }
+    let owner = owning_customer(keys, &found, &customers);
+    // Profiles of another customer than the owner keep what they hold; the keys that led
+    // there are taken over.
+    let foreign = |profile: &String| {
+        customers.get(profile).is_some_and(|held| {
+            !held.is_empty() && !owner.as_ref().is_some_and(|owner| held.contains(owner))
+        })
+    };
+    let mut joined: Vec<String> = found
+        .iter()
+        .map(|(_, profile)| profile.clone())
+        .filter(|profile| !foreign(profile))
+        .collect();
+    joined.sort();
+    joined.dedup();
+    let taken_over: Vec<&ProfileKey> = found
+        .iter()
+        .filter(|(_, profile)| foreign(profile))
+        .map(|(key, _)| *key)
+        .collect();
+    let survivor = match oldest(conn, shop_id, &joined).await? {
         Some(survivor) => survivor,
         None => create(conn, shop_id, now).await?,
     };
-    let mut merged = false;
-    for absorbed in found.iter().filter(|profile| **profile != survivor) {
-        merge(conn, shop_id, absorbed, &survivor).await?;
-        merged = true;
+    let mut absorbed = Vec::new();
+    for profile in joined.iter().filter(|profile| **profile != survivor) {
+        merge(conn, shop_id, profile, &survivor).await?;
+        absorbed.push(profile.clone());
+    }
+    for key in taken_over {
+        tracing::info!(
+            kind = key.kind(),
+            "an id of another customer's profile re-pointed, not merged"
+        );
+        sqlx::query(
+            "UPDATE profile_ids SET profile_id = $1, linked_at = $2
+             WHERE shop_id = $3 AND kind = $4 AND external_id = $5",
+        )
+        .bind(&survivor)
+        .bind(now)
+        .bind(shop_id)
+        .bind(key.kind())
+        .bind(key.id())
+        .execute(&mut *conn)
+        .await?;
     }
     for key in unlinked {
         sqlx::query(
@@ -174,8 +230,123 @@ pub async fn resolve(
     }
     Ok(Resolved {
         profile: survivor,
-        merged,
+        absorbed,
     })
+}
+
+/// The customer `keys` belong to: the one a `Customer` key names, else the customer of the
+/// profile a card leads to, else that of a visitor's profile (the shop's ids win over the
+/// browser's), else none.
+fn owning_customer(
+    keys: &[ProfileKey],
+    found: &[(&ProfileKey, String)],
+    customers: &HashMap<String, Vec<String>>,
+) -> Option<String> {
+    if let Some(ProfileKey::Customer(customer)) = keys
+        .iter()
+        .find(|key| matches!(key, ProfileKey::Customer(_)))
+    {
+        return Some(customer.clone());
+    }
+    ["card", "visitor"].iter().find_map(|kind| {
+        found
+            .iter()
+            .filter(|(key, _)| key.kind() == *kind)
+            .find_map(|(_, profile)| customers.get(profile)?.first().cloned())
+    })
+}
+
+/// The customer ids linked to `profile` (at most one for profiles made since issue 16).
+pub async fn customers_of(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    profile: &str,
+) -> sqlx::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT external_id FROM profile_ids
+         WHERE shop_id = $1 AND profile_id = $2 AND kind = 'customer' ORDER BY external_id",
+    )
+    .bind(shop_id)
+    .bind(profile)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(customer,)| customer).collect())
+}
+
+/// Whether `profile` is anonymous: no customer id and no loyalty card leads to it. Only
+/// such a profile may be read or written with a visitor id alone.
+pub async fn is_anonymous(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    profile: &str,
+) -> sqlx::Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT CAST(1 AS BIGINT) FROM profile_ids
+         WHERE shop_id = $1 AND profile_id = $2 AND kind IN ('customer', 'card') LIMIT 1",
+    )
+    .bind(shop_id)
+    .bind(profile)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_none())
+}
+
+/// The anonymous profile a visitor id alone leads to, if any: a visitor id whose profile
+/// belongs to a customer (she signed in on this browser) reads nothing of hers without her
+/// token.
+pub async fn find_anonymous(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    visitor: &ProfileKey,
+) -> sqlx::Result<Option<String>> {
+    match find(conn, shop_id, visitor).await? {
+        Some(profile) if is_anonymous(conn, shop_id, &profile).await? => Ok(Some(profile)),
+        _ => Ok(None),
+    }
+}
+
+/// The profile a browser writes to with its visitor id alone (no valid customer token): the
+/// visitor's own anonymous profile, created when new. A visitor id whose profile belongs to
+/// a customer is moved to a fresh anonymous profile first: whoever uses the browser after
+/// her (her token expired, she signed out, someone else) starts anew and adds nothing to
+/// her history. Call inside a transaction.
+pub async fn resolve_anonymous(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    visitor: &ProfileKey,
+    now: i64,
+) -> sqlx::Result<String> {
+    if let Some(profile) = find_anonymous(conn, shop_id, visitor).await? {
+        if is_live(conn, shop_id, &profile).await? {
+            return Ok(profile);
+        }
+    }
+    serialize_identity_changes(conn, shop_id).await?;
+    match find(conn, shop_id, visitor).await? {
+        Some(profile) if is_anonymous(conn, shop_id, &profile).await? => {
+            Ok(resolve(conn, shop_id, std::slice::from_ref(visitor), now)
+                .await?
+                .profile)
+        }
+        Some(_) => {
+            let fresh = create(conn, shop_id, now).await?;
+            sqlx::query(
+                "UPDATE profile_ids SET profile_id = $1, linked_at = $2
+                 WHERE shop_id = $3 AND kind = $4 AND external_id = $5",
+            )
+            .bind(&fresh)
+            .bind(now)
+            .bind(shop_id)
+            .bind(visitor.kind())
+            .bind(visitor.id())
+            .execute(&mut *conn)
+            .await?;
+            Ok(fresh)
+        }
+        None => Ok(resolve(conn, shop_id, std::slice::from_ref(visitor), now)
+            .await?
+            .profile),
+    }
 }
 
 /// Ids per `IN (…)` list of a batched lookup.
@@ -202,25 +373,29 @@ pub async fn resolve_all(
         let mut found: Vec<&String> = set.iter().filter_map(|key| links.get(key)).collect();
         found.sort();
         found.dedup();
+        // A customer id new to a known profile: that profile may be another customer's.
+        let new_customer = set
+            .iter()
+            .any(|key| matches!(key, ProfileKey::Customer(_)) && !links.contains_key(key));
         let profile = match found.as_slice() {
             [] => {
                 let profile = new_profile_id();
                 pending.profiles.push(profile.clone());
                 profile
             }
-            [profile] => (*profile).clone(),
+            [profile] if !new_customer => (*profile).clone(),
             _ => {
-                // One person behind several profiles: the rare case, merged one at a time.
-                let absorbed: Vec<String> = found.into_iter().cloned().collect();
+                // Several profiles, or a customer id meeting a known profile: the rare case,
+                // resolved one at a time (merged, or re-pointed when customers differ).
                 pending.write(conn, shop_id, now).await?;
-                let survivor = resolve(conn, shop_id, set, now).await?.profile;
+                let resolved = resolve(conn, shop_id, set, now).await?;
                 for linked in links.values_mut() {
-                    if absorbed.contains(linked) {
-                        linked.clone_from(&survivor);
+                    if resolved.absorbed.contains(linked) {
+                        linked.clone_from(&resolved.profile);
                     }
                 }
                 for key in set.iter() {
-                    links.insert(key.clone(), survivor.clone());
+                    links.insert(key.clone(), resolved.profile.clone());
                 }
                 continue;
             }
@@ -366,22 +541,20 @@ async fn is_live(conn: &mut AnyConnection, shop_id: &str, profile: &str) -> sqlx
     Ok(matches!(row, Some((None,))))
 }
 
-/// The distinct profiles `keys` lead to (sorted), and the keys linked to none.
+/// The profile each linked key leads to (in the order of `keys`), and the keys linked to none.
 async fn lookup<'k>(
     conn: &mut AnyConnection,
     shop_id: &str,
     keys: &'k [ProfileKey],
-) -> sqlx::Result<(Vec<String>, Vec<&'k ProfileKey>)> {
-    let mut found: Vec<String> = Vec::new();
+) -> sqlx::Result<(Vec<(&'k ProfileKey, String)>, Vec<&'k ProfileKey>)> {
+    let mut found = Vec::new();
     let mut unlinked = Vec::new();
     for key in keys {
         match find(conn, shop_id, key).await? {
-            Some(profile) if !found.contains(&profile) => found.push(profile),
-            Some(_) => {}
+            Some(profile) => found.push((key, profile)),
             None => unlinked.push(key),
         }
     }
-    found.sort();
     Ok((found, unlinked))
 }
 

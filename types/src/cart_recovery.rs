@@ -36,6 +36,19 @@ pub struct CartRecoveryRules {
     /// Where "back to cart" leads (the shop's cart page).
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2048))]
     pub cart_url: String,
+    /// Whether anonymous visitors (no valid customer token) get coupons too; by default
+    /// only signed-in customers do, since a visitor id costs nothing to make.
+    #[serde(default)]
+    pub coupons_for_anonymous: bool,
+    /// At most this many cart recovery coupons per shop in any 24 hours, whoever asks: a
+    /// second fence against coupon farming (default 500).
+    #[serde(default = "default_max_coupons_per_day")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000))]
+    pub max_coupons_per_day: u32,
+}
+
+fn default_max_coupons_per_day() -> u32 {
+    500
 }
 
 /// What the recovery coupon takes off.

@@ -10,6 +10,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::batch::SubRequest;
 use super::error::ApiError;
+use crate::profiles::{self, ProfileKey};
 use crate::shops::{self, Shop};
 use crate::AppState;
 
@@ -161,25 +162,81 @@ pub async fn verified_customer(
     Ok(crate::identity::verify(&secret_key, token, now)?)
 }
 
-/// A browser's ids: its visitor id and, with a valid customer token, the customer it names.
-pub async fn browser_keys(
+/// Who a browser request is from, as far as it proved it: its visitor id (an anonymous
+/// handle, never a credential) and, with a valid customer token in this request, the
+/// customer the token names. A customer's data is reached only through the second.
+#[derive(Debug, Clone)]
+pub struct BrowserIdentity {
+    /// The browser's visitor id.
+    pub visitor: ProfileKey,
+    /// The customer of a valid token sent with this request.
+    pub customer: Option<ProfileKey>,
+}
+
+impl BrowserIdentity {
+    /// The ids to check against erasure and consent: the visitor, then the customer.
+    pub fn keys(&self) -> Vec<ProfileKey> {
+        std::iter::once(self.visitor.clone())
+            .chain(self.customer.clone())
+            .collect()
+    }
+
+    /// The profile this browser may read now, if it has one: the customer's with a token,
+    /// else the visitor's own anonymous profile (a visitor id that once signed in reads
+    /// nothing of the customer's).
+    pub async fn existing(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        shop_id: &str,
+    ) -> sqlx::Result<Option<String>> {
+        match &self.customer {
+            Some(customer) => profiles::find(conn, shop_id, customer).await,
+            None => profiles::find_anonymous(conn, shop_id, &self.visitor).await,
+        }
+    }
+
+    /// The profile this browser writes to, created or linked as needed: with a token, the
+    /// customer's (the visitor id is linked to it, taken over from another customer's
+    /// profile if it was hers, never merging two customers); without, the visitor's own
+    /// anonymous profile. Call inside a transaction.
+    pub async fn resolve(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        shop_id: &str,
+        now: i64,
+    ) -> sqlx::Result<String> {
+        match &self.customer {
+            Some(_) => Ok(profiles::resolve(conn, shop_id, &self.keys(), now)
+                .await?
+                .profile),
+            None => profiles::resolve_anonymous(conn, shop_id, &self.visitor, now).await,
+        }
+    }
+}
+
+/// A browser's ids: its visitor id and, with a valid customer token, the customer it names
+/// (an invalid or expired token is refused).
+pub async fn browser_identity(
     state: &AppState,
     shop: &Shop,
     visitor_id: &str,
     customer_token: Option<&str>,
     now: i64,
-) -> Result<Vec<crate::profiles::ProfileKey>, ApiError> {
-    let mut keys =
-        vec![crate::profiles::ProfileKey::visitor(visitor_id).map_err(ApiError::InvalidBody)?];
-    if let Some(token) = customer_token {
-        let customer = verified_customer(state, shop, token, now).await?;
-        keys.push(crate::profiles::ProfileKey::Customer(customer.customer_id));
-    }
-    Ok(keys)
+) -> Result<BrowserIdentity, ApiError> {
+    let visitor = ProfileKey::visitor(visitor_id).map_err(ApiError::InvalidBody)?;
+    let customer = match customer_token {
+        Some(token) => {
+            let customer = verified_customer(state, shop, token, now).await?;
+            Some(ProfileKey::Customer(customer.customer_id))
+        }
+        None => None,
+    };
+    Ok(BrowserIdentity { visitor, customer })
 }
 
-/// The profiles a browser proved are its own (its visitor id; the customer of a valid token)
-/// that allow personalisation: whose history may shape an answer. Empty for a stranger.
+/// The profiles a browser proved are its own (the customer of a valid token; the visitor's
+/// own anonymous profile) that allow personalisation: whose history may shape an answer.
+/// Empty for a stranger. A visitor id alone never reaches a customer's profile.
 pub async fn personal_profiles(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
@@ -188,24 +245,24 @@ pub async fn personal_profiles(
     customer_token: Option<&str>,
     now: i64,
 ) -> Result<Vec<String>, ApiError> {
-    let mut keys = Vec::new();
+    let mut found = Vec::new();
     if let Some(visitor) = visitor_id {
-        keys.push(crate::profiles::ProfileKey::visitor(visitor).map_err(ApiError::InvalidQuery)?);
+        let visitor = ProfileKey::visitor(visitor).map_err(ApiError::InvalidQuery)?;
+        found.extend(profiles::find_anonymous(conn, &shop.id, &visitor).await?);
     }
     if let Some(token) = customer_token {
         let customer = verified_customer(state, shop, token, now).await?;
-        keys.push(crate::profiles::ProfileKey::Customer(customer.customer_id));
+        let key = ProfileKey::Customer(customer.customer_id);
+        found.extend(profiles::find(conn, &shop.id, &key).await?);
     }
     let mut personal = Vec::new();
-    for key in &keys {
-        if let Some(profile) = crate::profiles::find(conn, &shop.id, key).await? {
-            if !personal.contains(&profile)
-                && crate::consent::effective(conn, &shop.id, Some(&profile))
-                    .await?
-                    .personalisation
-            {
-                personal.push(profile);
-            }
+    for profile in found {
+        if !personal.contains(&profile)
+            && crate::consent::effective(conn, &shop.id, Some(&profile))
+                .await?
+                .personalisation
+        {
+            personal.push(profile);
         }
     }
     Ok(personal)

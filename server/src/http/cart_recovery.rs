@@ -124,6 +124,11 @@ async fn offer(
         unix_now(),
     )
     .await?;
+    // personal_profiles refused an invalid token: a token here is a proven customer.
+    let asker = match query.customer_token {
+        Some(_) => cart_recovery::Asker::Customer,
+        None => cart_recovery::Asker::Anonymous,
+    };
     let Some(cart) = cart_recovery::open_cart(&mut conn, &shop.id, &personal, now).await? else {
         return nothing();
     };
@@ -152,7 +157,7 @@ async fn offer(
         // Nothing to write: the offer exists and has its coupon, or the rules give none.
         Some(offer) if offer.coupon_code.is_some() || rules.coupon.is_none() => {
             let coupon = cart_recovery::coupon_for(
-                &mut conn, &shop.id, &personal, rules, &offer, &total, now,
+                &mut conn, &shop.id, &personal, rules, &offer, &total, asker, now,
             )
             .await?;
             (offer, coupon)
@@ -166,9 +171,10 @@ async fn offer(
             let offer =
                 cart_recovery::offer_for(&mut tx, &shop.id, &personal, &owner, &fingerprint, now)
                     .await?;
-            let coupon =
-                cart_recovery::coupon_for(&mut tx, &shop.id, &personal, rules, &offer, &total, now)
-                    .await?;
+            let coupon = cart_recovery::coupon_for(
+                &mut tx, &shop.id, &personal, rules, &offer, &total, asker, now,
+            )
+            .await?;
             tx.commit().await?;
             (offer, coupon)
         }

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use vitrine_types::{ConsentState, ConsentUpdate};
 
-use super::auth::{browser_keys, PublishableShop};
+use super::auth::{browser_identity, verified_customer, BrowserIdentity, PublishableShop};
 use super::error::{json_body, ApiError, ApiQuery, Result};
 use crate::profiles::{self, ProfileKey};
 use crate::{consent, unix_now, AppState};
@@ -22,9 +22,12 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 struct ConsentQuery {
     visitor_id: String,
+    customer_token: Option<String>,
 }
 
-/// The consent that applies to a browser: the shopper's choice, or the shop's default.
+/// The consent that applies to a browser: the shopper's choice, or the shop's default. A
+/// signed-in customer's choice is read only with her token; a visitor id alone reads only
+/// the anonymous visitor's.
 #[utoipa::path(
     get,
     path = "/v1/consent",
@@ -32,6 +35,9 @@ struct ConsentQuery {
     params(
         ("visitor_id" = String, Query, description = "The browser's visitor id: 16 to 64 of `A-Z a-z 0-9 _ -`",
             min_length = 16, max_length = 64, pattern = "^[A-Za-z0-9_-]{16,64}$"),
+        ("customer_token" = Option<String>, Query,
+            description = "The shop-signed customer token: her choice, from any device (an \
+                expired or invalid one reads the anonymous visitor's)"),
     ),
     responses(
         (status = 200, description = "The consent that applies", body = ConsentState),
@@ -45,8 +51,17 @@ async fn read(
     ApiQuery(query): ApiQuery<ConsentQuery>,
 ) -> Result<Json<ConsentState>> {
     let visitor = ProfileKey::visitor(&query.visitor_id).map_err(ApiError::InvalidQuery)?;
+    // A page left open outlives its token: then the anonymous visitor's choice applies.
+    let customer = match &query.customer_token {
+        Some(token) => verified_customer(&state, &shop, token, unix_now())
+            .await
+            .ok()
+            .map(|customer| ProfileKey::Customer(customer.customer_id)),
+        None => None,
+    };
+    let browser = BrowserIdentity { visitor, customer };
     let mut conn = state.db.acquire().await?;
-    let profile = profiles::find(&mut conn, &shop.id, &visitor).await?;
+    let profile = browser.existing(&mut conn, &shop.id).await?;
     Ok(Json(
         consent::effective(&mut conn, &shop.id, profile.as_deref()).await?,
     ))
@@ -84,7 +99,7 @@ async fn update(
             "source must be 1 to 64 characters".into(),
         ));
     }
-    let keys = browser_keys(
+    let browser = browser_identity(
         &state,
         &shop,
         &update.visitor_id,
@@ -93,11 +108,10 @@ async fn update(
     )
     .await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
-    refuse_erased(&mut tx, &shop.id, &keys).await?;
-    // A consent record is kept whatever was chosen: it is the proof of the choice.
-    let profile = profiles::resolve(&mut tx, &shop.id, &keys, now)
-        .await?
-        .profile;
+    refuse_erased(&mut tx, &shop.id, &browser.keys()).await?;
+    // A consent record is kept whatever was chosen: it is the proof of the choice. Without
+    // a token it is the anonymous visitor's, never a customer's who once signed in here.
+    let profile = browser.resolve(&mut tx, &shop.id, now).await?;
     consent::record(
         &mut tx,
         &shop.id,
@@ -134,12 +148,13 @@ pub(super) async fn refuse_erased(
 pub(super) async fn browser_may_be_tracked(
     conn: &mut sqlx::AnyConnection,
     shop_id: &str,
-    keys: &[ProfileKey],
+    browser: &BrowserIdentity,
 ) -> Result<bool> {
-    refuse_erased(conn, shop_id, keys).await?;
-    let mut existing = None;
-    for key in keys {
-        existing = existing.or(profiles::find(conn, shop_id, key).await?);
+    refuse_erased(conn, shop_id, &browser.keys()).await?;
+    // The visitor's own choice first (made before she signed in), then the customer's.
+    let mut existing = profiles::find_anonymous(conn, shop_id, &browser.visitor).await?;
+    if existing.is_none() {
+        existing = browser.existing(conn, shop_id).await?;
     }
     Ok(consent::effective(conn, shop_id, existing.as_deref())
         .await?

@@ -7,9 +7,9 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
-use vitrine_types::{BrowserEvents, EventIn, IngestResult, LineError};
+use vitrine_types::{BrowserEvents, EventBody, EventIn, IngestResult, LineError};
 
-use super::auth::{browser_keys, PublishableShop, SecretShop};
+use super::auth::{browser_identity, PublishableShop, SecretShop};
 use super::error::{check_media_type, json_body, ApiError, Result};
 use crate::events::{self, Source, ValidEvent};
 use crate::profiles::{self, ProfileKey};
@@ -96,7 +96,7 @@ async fn browser_events(
             batch.events.len()
         )));
     }
-    let keys = browser_keys(
+    let browser = browser_identity(
         &state,
         &shop,
         &batch.visitor_id,
@@ -124,14 +124,12 @@ async fn browser_events(
         }
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
-    if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &keys).await? {
+    if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &browser).await? {
         // Not even the visitor id is stored: nothing about this browser is kept.
         result.dropped_without_consent = valid.len() as u64;
         return Ok(Json(result));
     }
-    let profile = profiles::resolve(&mut tx, &shop.id, &keys, now)
-        .await?
-        .profile;
+    let profile = browser.resolve(&mut tx, &shop.id, now).await?;
     let events: Vec<(&str, &ValidEvent)> = valid
         .iter()
         .map(|event| (profile.as_str(), event))
@@ -140,6 +138,11 @@ async fn browser_events(
     result.stored = new.len() as u64;
     result.duplicates = events.len() as u64 - result.stored;
     tx.commit().await?;
+    // A purchase a browser reports moves no popularity: only the shop's servers sell.
+    let new: Vec<usize> = new
+        .into_iter()
+        .filter(|&index| !matches!(events[index].1.event().body, EventBody::Purchase { .. }))
+        .collect();
     observe(&state, &shop.id, &events, &new);
     Ok(Json(result))
 }

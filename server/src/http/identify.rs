@@ -1,5 +1,6 @@
 //! `POST /v1/identify`: links the browser's visitor id to the customer a shop-signed token
-//! names, merging their profiles. An unsigned, expired or wrongly signed token is refused and
+//! names, merging the visitor's anonymous history into her profile. A visitor id that led to
+//! another customer's profile (a shared browser) is re-pointed, never merged. An unsigned, expired or wrongly signed token is refused and
 //! changes nothing.
 
 use axum::body::Bytes;
@@ -9,9 +10,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use vitrine_types::{IdentifyRequest, IdentifyResult};
 
-use super::auth::{browser_keys, PublishableShop};
+use super::auth::{browser_identity, PublishableShop};
 use super::error::{json_body, Result};
-use crate::profiles;
 use crate::{unix_now, AppState};
 
 /// Routes of this resource.
@@ -46,7 +46,7 @@ async fn identify(
 ) -> Result<Json<IdentifyResult>> {
     let request: IdentifyRequest = json_body(&headers, &body)?;
     let now = unix_now();
-    let keys = browser_keys(
+    let browser = browser_identity(
         &state,
         &shop,
         &request.visitor_id,
@@ -55,10 +55,10 @@ async fn identify(
     )
     .await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
-    if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &keys).await? {
+    if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &browser).await? {
         return Ok(Json(IdentifyResult { linked: false }));
     }
-    profiles::resolve(&mut tx, &shop.id, &keys, now).await?;
+    browser.resolve(&mut tx, &shop.id, now).await?;
     tx.commit().await?;
     Ok(Json(IdentifyResult { linked: true }))
 }

@@ -162,7 +162,8 @@ fn rules(changes: Value) -> Value {
         "min_cart_value": {"amount_minor": 2000, "currency": "EUR"},
         "coupon": {"percent": 10, "validity_days": 7}, "coupon_once_per_days": 30,
         "max_shows": 3, "show_window_hours": 24, "quiet_hours_after_dismiss": 72,
-        "cart_url": "/warenkorb.html"});
+        "cart_url": "/warenkorb.html", "coupons_for_anonymous": false,
+        "max_coupons_per_day": 500});
     for (key, value) in changes.as_object().unwrap() {
         rules[key] = value.clone();
     }
@@ -185,6 +186,8 @@ async fn set_rules(app: &TestApp, rules: Value) {
 #[tokio::test]
 async fn a_cart_is_offered_only_after_the_idle_time_with_current_prices_and_a_coupon() {
     let app = spawn_app().await;
+    // A shop that gives anonymous carts coupons too (the default gives them to customers).
+    set_rules(&app, rules(json!({"coupons_for_anonymous": true}))).await;
     consent(&app, PHONE, None).await;
     cart(&app, PHONE, None, COAT, 1).await;
     cart(&app, PHONE, None, CAP, 2).await;
@@ -696,6 +699,8 @@ async fn erasing_a_customer_removes_her_offers_and_dialog_history() {
 #[tokio::test]
 async fn an_anonymous_cart_and_its_dismissal_follow_the_shopper_when_she_signs_in() {
     let app = spawn_app().await;
+    // A shop that gives anonymous carts coupons too (the default gives them to customers).
+    set_rules(&app, rules(json!({"coupons_for_anonymous": true}))).await;
     consent(&app, PHONE, None).await;
     cart(&app, PHONE, None, COAT, 1).await;
     later(&app, HOUR);

@@ -18,5 +18,6 @@ mod openapi;
 mod ops;
 mod personal;
 mod recommendations;
+mod shared_browser;
 mod shops;
 mod tenancy;

@@ -64,7 +64,7 @@ async fn migration_0010_fills_tile_counts_and_currencies_of_rows_stored_before()
 
     let db = vitrine_server::db::connect(&url).await.expect("migrated");
     let (tiles,): (Option<i64>,) =
-        sqlx::query_as("SELECT quantity FROM events WHERE event_id = 'i-1'")
+        sqlx::query_as("SELECT quantity FROM events WHERE event_id = 'browser/i-1'")
             .fetch_one(&db)
             .await
             .unwrap();

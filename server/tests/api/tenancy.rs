@@ -119,7 +119,7 @@ async fn every_endpoint_with_another_shops_keys_sees_and_changes_nothing_of_this
     assert_eq!(snapshot(&app).await, before, "nothing of this shop changed");
     let mine = app
         .get(&format!(
-            "/v1/consent?key={DEMO_PUBLISHABLE_KEY}&visitor_id={VISITOR}"
+            "/v1/consent?key={DEMO_PUBLISHABLE_KEY}&visitor_id={VISITOR}&customer_token={token}"
         ))
         .await
         .json();
