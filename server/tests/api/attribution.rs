@@ -523,3 +523,150 @@ async fn the_command_line_prints_the_figures_of_the_endpoint() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-shop"));
 }
+
+/// Issue 16, finding 4: what a browser says and what the shop's servers say live apart.
+#[tokio::test]
+async fn a_browser_cannot_take_the_id_of_a_till_receipt_or_an_order() {
+    let app = spawn_app().await;
+    let t = start();
+    consent(&app, LAPTOP, None).await;
+    // The attacker's browser sends the ids the till and the shop's server will use.
+    from_browser(
+        &app,
+        LAPTOP,
+        None,
+        json!([
+            {"id": "till-7-0042", "type": "view", "sku": COAT, "occurred_at": t},
+            {"id": "ORD-9002", "type": "purchase", "order_id": "ORD-9002", "channel": "web",
+             "currency": "EUR", "occurred_at": t,
+             "lines": [{"sku": CAP, "quantity": 1, "unit_price_minor": 1}]}
+        ]),
+    )
+    .await;
+    // The real receipt and the real order still count, with their own lines and points.
+    purchase(
+        &app,
+        "till-7-0042",
+        "store",
+        json!({"customer_id": "K-NS1"}),
+        &[(COAT, 1, 19900)],
+        t + HOUR,
+    )
+    .await;
+    purchase(
+        &app,
+        "ORD-9002",
+        "store",
+        json!({"customer_id": "K-NS2"}),
+        &[(SHIRT, 2, 7990)],
+        t + HOUR,
+    )
+    .await;
+    let lines: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT order_id, sku, quantity, unit_price_minor FROM purchase_lines
+         WHERE shop_id = $1 AND order_id IN ('till-7-0042', 'ORD-9002') ORDER BY order_id",
+    )
+    .bind(DEMO_SHOP_ID)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        lines,
+        [
+            ("ORD-9002".into(), SHIRT.into(), 2, 7990),
+            ("till-7-0042".into(), COAT.into(), 1, 19900)
+        ]
+    );
+    let points: Vec<(i64,)> = sqlx::query_as(
+        "SELECT l.points FROM loyalty_ledger l JOIN profile_ids i
+           ON i.shop_id = l.shop_id AND i.profile_id = l.profile_id
+         WHERE l.shop_id = $1 AND i.kind = 'customer' AND i.external_id = 'K-NS1'",
+    )
+    .bind(DEMO_SHOP_ID)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        points.iter().any(|(points,)| *points > 0),
+        "the receipt earned points"
+    );
+}
+
+#[tokio::test]
+async fn a_purchase_a_browser_reports_is_no_revenue_and_no_bestseller() {
+    let app = spawn_app().await;
+    let t = start();
+    consent(&app, PHONE, None).await;
+    let before = app
+        .get(&format!(
+            "/v1/recommendations?key={DEMO_PUBLISHABLE_KEY}&limit=1"
+        ))
+        .await
+        .json();
+    clicked(&app, PHONE, None, "home", SOCKS_FOR_POISON, t).await;
+    from_browser(
+        &app,
+        PHONE,
+        None,
+        json!([{"id": "fake-1", "type": "purchase", "order_id": "FAKE-1", "channel": "web",
+            "currency": "EUR", "occurred_at": t + HOUR,
+            "lines": [{"sku": SOCKS_FOR_POISON, "quantity": 10000,
+                       "unit_price_minor": 10_000_000_000_i64}]}]),
+    )
+    .await;
+    let report = report_from(&app, t - DAY, 7).await;
+    assert_eq!(attributed(&report, "home", "web"), (0, 0), "{report}");
+    assert_eq!(row(&report, "home")["clicks"], 1);
+    let (sold,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM purchase_lines WHERE shop_id = $1 AND order_id = 'FAKE-1'",
+    )
+    .bind(DEMO_SHOP_ID)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(sold, 0, "no sale recorded");
+    let after = app
+        .get(&format!(
+            "/v1/recommendations?key={DEMO_PUBLISHABLE_KEY}&limit=1"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        after["items"][0]["sku"], before["items"][0]["sku"],
+        "the top seller is unchanged"
+    );
+}
+
+/// A product of the demo catalogue far from the top sellers.
+const SOCKS_FOR_POISON: &str = "AH-1035";
+
+#[tokio::test]
+async fn the_report_saturates_instead_of_failing_on_sums_beyond_64_bits() {
+    let app = spawn_app().await;
+    let t = start();
+    consent(&app, LAPTOP, Some("K-OV1")).await;
+    clicked(&app, LAPTOP, Some("K-OV1"), "home", COAT, t).await;
+    web_order(&app, "K-OV1", "OV-1", &[(COAT, 1, 19900)], t + HOUR).await;
+    // Lines no API accepts (each near i64::MAX), written straight into the sales table, as a
+    // long history of large orders would add up.
+    for (order, line_no) in [("OV-2", 0), ("OV-3", 0)] {
+        sqlx::query(
+            "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
+                 unit_price_minor, channel, customer_id, purchased_at, profile_id, currency)
+             SELECT shop_id, $1, $2, sku, 1, $3, channel, customer_id, purchased_at + 1,
+                    profile_id, currency
+             FROM purchase_lines WHERE shop_id = $4 AND order_id = 'OV-1'",
+        )
+        .bind(order)
+        .bind(line_no)
+        .bind(i64::MAX / 2 + 1)
+        .bind(DEMO_SHOP_ID)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let report = report_from(&app, t - DAY, 7).await;
+    let (orders, revenue) = attributed(&report, "home", "web");
+    assert_eq!(orders, 3);
+    assert_eq!(revenue, i64::MAX, "saturated, not wrapped or failed");
+}

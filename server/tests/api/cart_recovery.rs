@@ -743,3 +743,93 @@ async fn the_browser_endpoints_answer_the_shops_origin_only() {
         "origin_not_allowed",
     );
 }
+
+/// Issue 16, finding 3: ten fresh visitor ids, each with an `add_to_cart` dated two hours
+/// back by its browser, used to get ten valid coupons without signing in.
+#[tokio::test]
+async fn fresh_visitor_ids_with_backdated_carts_farm_no_coupons() {
+    let app = spawn_app().await;
+    for n in 0..10 {
+        let farmer = format!("v_farm_{n:02}_0123456789");
+        consent(&app, &farmer, None).await;
+        let backdated = json!({"visitor_id": farmer, "events": [{"id": format!("farm-{n}"),
+            "type": "add_to_cart", "sku": COAT, "quantity": 1,
+            "occurred_at": unix_now() - 2 * HOUR}]});
+        let answer = app
+            .post(
+                &format!("/v1/events?key={DEMO_PUBLISHABLE_KEY}"),
+                &[("content-type", "application/json")],
+                backdated.to_string(),
+            )
+            .await;
+        assert_eq!(answer.json()["stored"], 1, "{}", answer.json());
+        // The browser's clock moves nothing into the past: the cart was touched just now.
+        assert_eq!(offer(&app, &visitor(&farmer)).await, Value::Null);
+    }
+    // Even once the idle time has really passed, an anonymous cart gets no coupon.
+    later(&app, 31 * MINUTE);
+    for n in 0..10 {
+        let offered = offer(&app, &visitor(&format!("v_farm_{n:02}_0123456789"))).await;
+        assert!(offered["offer_id"].is_string(), "{offered}");
+        assert_eq!(offered["coupon"], Value::Null, "{offered}");
+    }
+    assert_eq!(app.count("coupons", DEMO_SHOP_ID).await, 0);
+}
+
+#[tokio::test]
+async fn coupons_go_only_to_signed_in_customers_unless_the_shop_says_otherwise() {
+    let app = spawn_app().await;
+    consent(&app, PHONE, None).await;
+    cart(&app, PHONE, None, COAT, 1).await;
+    consent(&app, LAPTOP, Some("K-CR40")).await;
+    cart(&app, LAPTOP, Some("K-CR40"), COAT, 1).await;
+    later(&app, HOUR);
+    let anonymous = offer(&app, &visitor(PHONE)).await;
+    assert!(anonymous["offer_id"].is_string(), "{anonymous}");
+    assert_eq!(anonymous["coupon"], Value::Null);
+    let signed_in_offer = offer(&app, &signed_in(LAPTOP, "K-CR40")).await;
+    assert_eq!(
+        signed_in_offer["coupon"]["percent"], 10,
+        "{signed_in_offer}"
+    );
+    // A shop that wants anonymous carts to get coupons says so in its rules.
+    set_rules(&app, rules(json!({"coupons_for_anonymous": true}))).await;
+    let anonymous = offer(&app, &visitor(PHONE)).await;
+    assert_eq!(anonymous["coupon"]["percent"], 10, "{anonymous}");
+}
+
+#[tokio::test]
+async fn the_shop_gives_at_most_its_daily_cap_of_cart_recovery_coupons() {
+    let app = spawn_app().await;
+    set_rules(
+        &app,
+        rules(json!({"coupons_for_anonymous": true, "max_coupons_per_day": 2})),
+    )
+    .await;
+    let shoppers: Vec<String> = (0..3).map(|n| format!("v_cap_{n}_0123456789")).collect();
+    for shopper in &shoppers {
+        consent(&app, shopper, None).await;
+        cart(&app, shopper, None, COAT, 1).await;
+    }
+    later(&app, HOUR);
+    let mut coupons = 0;
+    for shopper in &shoppers {
+        let offered = offer(&app, &visitor(shopper)).await;
+        assert!(offered["offer_id"].is_string(), "{offered}");
+        coupons += usize::from(offered["coupon"].is_object());
+    }
+    assert_eq!(coupons, 2, "the cap holds");
+    // A day later the fence opens again.
+    later(&app, DAY);
+    let last = offer(&app, &visitor(&shoppers[2])).await;
+    assert_eq!(last["coupon"]["percent"], 10, "{last}");
+    let bad = secret(
+        &app,
+        DEMO_SECRET_KEY,
+        "PUT",
+        "/v1/cart-recovery/rules",
+        rules(json!({"max_coupons_per_day": 1_000_001})),
+    )
+    .await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "invalid_body");
+}
