@@ -66,8 +66,10 @@ ensureVisitor();
 // body only.
 const apiUrl = (path, params = {}, beacon) => {
   const q = new URLSearchParams({ key: config.key || '' });
-  if (config.customerToken && !beacon) q.set('customer_token', config.customerToken);
-  if (visitor && consent.personalisation && !beacon) q.set('visitor_id', visitor);
+  if (!beacon) {
+    if (config.customerToken) q.set('customer_token', config.customerToken);
+    if (visitor && consent.personalisation) q.set('visitor_id', visitor);
+  }
   for (const [name, value] of Object.entries(params)) {
     for (const v of [].concat(value)) if (v != null) q.append(name, v);
   }
@@ -258,6 +260,10 @@ const settled = () =>
   new Promise((r) => (document.readyState == 'complete' ? r() : addEventListener('load', r))).then(
     () => new Promise((r) => (window.requestIdleCallback || setTimeout)(r, { timeout: 2000 })),
   );
+const closeDialog = () => {
+  document.getElementById('vitrine-cart-recovery')?.remove();
+  document.documentElement.style.overflow = '';
+};
 const act = (offer_id, action) =>
   post('cart-recovery/actions', { customer_token: config.customerToken || undefined, visitor_id: visitor || undefined, offer_id, action });
 
@@ -285,8 +291,7 @@ const api = {
   signOut: () => {
     send();
     newVisitor();
-    document.getElementById('vitrine-cart-recovery')?.remove();
-    document.documentElement.style.overflow = '';
+    closeDialog();
     refresh();
   },
   setConsent: (choice) => {
@@ -351,8 +356,7 @@ const fault = (err) => {
   seen.disconnect();
   changes.disconnect();
   for (const el of mounted.keys()) el.shadowRoot?.replaceChildren();
-  document.getElementById('vitrine-cart-recovery')?.remove();
-  document.documentElement.style.overflow = '';
+  closeDialog();
   console.warn('[vitrine] widgets stopped after an internal error:', err);
   emit('error', { error: err });
 };
@@ -392,8 +396,9 @@ import(asset('__VITRINE_GLUE__'))
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(await css);
     askRecovery();
-    // The token as it stands now (a getter: sign-in and sign-out change it).
-    module.start({ ...config, get customerToken() { return config.customerToken; }, load, fetchJson, sheet, track, collapse, recovery, settled, act, mayStore, emit });
+    // The options are `config` itself, so the wasm reads the token as it stands (sign-in and
+    // sign-out change it).
+    module.start(Object.assign(config, { load, fetchJson, sheet, track, collapse, recovery, settled, act, mayStore, emit }));
     if (dead) return;
     glue = module;
     near.forEach(mount);
