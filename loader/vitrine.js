@@ -29,21 +29,47 @@ try {
   Object.assign(consent, JSON.parse(storage('localStorage', 'consent')));
 } catch {}
 const mayStore = () => consent.tracking || consent.personalisation;
+// Removes the "vitrine:<prefix>…" keys of a storage area.
+const forget = (area, prefix) => {
+  try {
+    for (const key of Object.keys(window[area])) if (key.startsWith('vitrine:' + prefix)) storage(area, key.slice(8), null);
+  } catch {}
+};
+// The visitor id, and whether a customer was signed in on this browser ("signed-in", so that
+// a page without the token after one with it is seen as a sign-out), with storage consent.
 let visitor = null;
 const ensureVisitor = () => {
-  if (mayStore() && !visitor) {
-    visitor = storage('localStorage', 'visitor') || newId();
+  if (mayStore()) {
+    visitor ||= storage('localStorage', 'visitor') || newId();
     storage('localStorage', 'visitor', visitor);
+    if (config.customerToken) storage('localStorage', 'signed-in', 1);
   }
 };
+// After a sign-out the next person on this browser is a new anonymous visitor: a new visitor
+// id, and the old identity's cached answers gone.
+let who = 0;
+const newVisitor = () => {
+  who++;
+  config.customerToken = '';
+  forget('sessionStorage', 'answer:');
+  storage('localStorage', 'signed-in', null);
+  storage('localStorage', 'visitor', null);
+  visitor = null;
+  ensureVisitor();
+};
+if (!config.customerToken && storage('localStorage', 'signed-in')) newVisitor();
 ensureVisitor();
 
-// API URLs: the key, and a signed-in customer's token, go with every request; the visitor id
-// only with personalisation consent.
-const apiUrl = (path, params = {}) => {
+// API URLs: the key goes with every request. GETs carry a signed-in customer's token and (with
+// personalisation consent) the visitor id in the query (a header would cost a CORS preflight;
+// the server keeps both out of its log); beacons (POST, `beacon` set) carry them in the JSON
+// body only.
+const apiUrl = (path, params = {}, beacon) => {
   const q = new URLSearchParams({ key: config.key || '' });
-  if (config.customerToken) q.set('customer_token', config.customerToken);
-  if (visitor && consent.personalisation) q.set('visitor_id', visitor);
+  if (!beacon) {
+    if (config.customerToken) q.set('customer_token', config.customerToken);
+    if (visitor && consent.personalisation) q.set('visitor_id', visitor);
+  }
   for (const [name, value] of Object.entries(params)) {
     for (const v of [].concat(value)) if (v != null) q.append(name, v);
   }
@@ -62,7 +88,7 @@ const getJson = (u) =>
     throw failure(r.status, await r.json().catch(() => 0), u);
   });
 const post = (path, body) =>
-  fetch(apiUrl(path), { method: 'POST', body: JSON.stringify(body), keepalive: true, credentials: 'omit' }).catch(
+  fetch(apiUrl(path, {}, 1), { method: 'POST', body: JSON.stringify(body), keepalive: true, credentials: 'omit' }).catch(
     () => {},
   );
 const quiet = (promise) => (promise.catch(() => {}), promise);
@@ -117,11 +143,14 @@ const request = (sub, fresh) => {
 };
 const flush = () => {
   const batch = [...pending];
+  const asked = who;
   pending = null;
   for (let i = 0; i < batch.length; i += 20) {
     const part = batch.slice(i, i + 20);
     getJson(apiUrl('batch', { r: part.map(([sub]) => sub) })).then(
       ({ answers: got }) =>
+        // Answers for an identity signed out meanwhile are neither kept nor drawn.
+        asked == who &&
         part.forEach(([sub, settle], index) => {
           const { status, body } = got[index] || {};
           if (status != 200) return settle.reject(failure(status, body, sub));
@@ -153,7 +182,7 @@ const send = () => {
       customer_token: config.customerToken || undefined,
       events: outbox.splice(0, 50),
     });
-    const url = apiUrl('events');
+    const url = apiUrl('events', {}, 1);
     if (!navigator.sendBeacon(url, body)) post('events', JSON.parse(body));
   }
 };
@@ -231,6 +260,10 @@ const settled = () =>
   new Promise((r) => (document.readyState == 'complete' ? r() : addEventListener('load', r))).then(
     () => new Promise((r) => (window.requestIdleCallback || setTimeout)(r, { timeout: 2000 })),
   );
+const closeDialog = () => {
+  document.getElementById('vitrine-cart-recovery')?.remove();
+  document.documentElement.style.overflow = '';
+};
 const act = (offer_id, action) =>
   post('cart-recovery/actions', { customer_token: config.customerToken || undefined, visitor_id: visitor || undefined, offer_id, action });
 
@@ -246,9 +279,19 @@ const refresh = () => {
 // are replayed in order.
 const api = {
   track: (type, props = {}) => track(type, props),
+  // A sign-in; `null` (or Vitrine.signOut()) is a sign-out.
   identify: (token) => {
-    config.customerToken = token || '';
-    if (token && visitor && consent.tracking) post('identify', { visitor_id: visitor, customer_token: token });
+    if (!token) return api.signOut();
+    config.customerToken = token;
+    ensureVisitor();
+    if (visitor && consent.tracking) post('identify', { visitor_id: visitor, customer_token: token });
+    refresh();
+  },
+  // The old identity's queued events go out first; its open cart dialog closes.
+  signOut: () => {
+    send();
+    newVisitor();
+    closeDialog();
     refresh();
   },
   setConsent: (choice) => {
@@ -261,10 +304,8 @@ const api = {
     else {
       outbox = [];
       visitor = null;
-      for (const area of ['localStorage', 'sessionStorage'])
-        try {
-          for (const key of Object.keys(window[area])) if (key.startsWith('vitrine:')) storage(area, key.slice(8), null);
-        } catch {}
+      forget('localStorage', '');
+      forget('sessionStorage', '');
     }
     emit('consent', { ...consent });
     if (had != visitor || choice.personalisation != null) refresh();
@@ -315,8 +356,7 @@ const fault = (err) => {
   seen.disconnect();
   changes.disconnect();
   for (const el of mounted.keys()) el.shadowRoot?.replaceChildren();
-  document.getElementById('vitrine-cart-recovery')?.remove();
-  document.documentElement.style.overflow = '';
+  closeDialog();
   console.warn('[vitrine] widgets stopped after an internal error:', err);
   emit('error', { error: err });
 };
@@ -356,7 +396,9 @@ import(asset('__VITRINE_GLUE__'))
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(await css);
     askRecovery();
-    module.start({ ...config, load, fetchJson, sheet, track, collapse, recovery, settled, act, mayStore, emit });
+    // The options are `config` itself, so the wasm reads the token as it stands (sign-in and
+    // sign-out change it).
+    module.start(Object.assign(config, { load, fetchJson, sheet, track, collapse, recovery, settled, act, mayStore, emit }));
     if (dead) return;
     glue = module;
     near.forEach(mount);

@@ -74,15 +74,7 @@ impl Rules {
         if r.quiet_hours_after_dismiss > 8760 {
             return Err("quiet_hours_after_dismiss must be 0 to 8760".into());
         }
-        let url = r.cart_url.as_str();
-        let web_link = url.starts_with("https://")
-            || url.starts_with("http://")
-            || (url.starts_with('/') && !url.starts_with("//"));
-        if !web_link || url.len() > 2048 || url.chars().any(char::is_control) {
-            return Err(
-                "cart_url must be a path (`/cart`) or an http(s) URL of at most 2048 bytes".into(),
-            );
-        }
+        crate::shop_link::check("cart_url", &r.cart_url)?;
         Ok(Self(rules))
     }
 

@@ -264,7 +264,7 @@ pub struct MasterKeyArgs {
     /// The master key, 64 hex characters (wins over the file).
     #[arg(long, env = "VITRINE_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
-    /// File holding the master key; created with a new key on first start.
+    /// File holding the master key; created with a new key only for a database without shops.
     #[arg(
         long,
         env = "VITRINE_MASTER_KEY_FILE",
@@ -274,12 +274,44 @@ pub struct MasterKeyArgs {
 }
 
 impl MasterKeyArgs {
-    /// Loads (or on first start creates) the master key.
+    /// Loads (or on first start creates) the master key without asking the database; only
+    /// after [`MasterKeyArgs::load_for`] checked it against the database.
     pub fn load(&self) -> anyhow::Result<crate::keyring::MasterKey> {
         match &self.master_key {
             Some(hex_key) => crate::keyring::MasterKey::from_hex(hex_key),
             None => crate::keyring::MasterKey::load_or_create(&self.master_key_file),
         }
+    }
+
+    /// Loads the master key of the database `db`: refuses a key that is not the database's
+    /// (its check value, or its shops' sealed secrets, say so), and creates a key file only
+    /// for a database that has no shops yet. Errors name the key file.
+    pub async fn load_for(&self, db: &crate::db::Db) -> anyhow::Result<crate::keyring::MasterKey> {
+        use crate::keyring::{self, MasterKey};
+        let (key, source) = match &self.master_key {
+            Some(hex_key) => (
+                MasterKey::from_hex(hex_key)?,
+                "--master-key (VITRINE_MASTER_KEY)".to_string(),
+            ),
+            None => {
+                let path = &self.master_key_file;
+                let shown = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                let source = format!("the key file {}", shown.display());
+                match MasterKey::read_file(path)? {
+                    Some(key) => (key, source),
+                    None if keyring::database_has_a_key(db).await? => anyhow::bail!(
+                        "there is no master key file {}, and this database already has shops \
+                         sealed with a master key: a new key would not open their secrets, so \
+                         none was created. Pass --master-key-file with the database's key file \
+                         (or VITRINE_MASTER_KEY_FILE, or the key itself with --master-key)",
+                        shown.display()
+                    ),
+                    None => (MasterKey::load_or_create(path)?, source),
+                }
+            }
+        };
+        keyring::bind_to_database(db, &key, &source).await?;
+        Ok(key)
     }
 }
 

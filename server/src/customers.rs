@@ -2,7 +2,10 @@
 //! and every table holding her data. Erasure leaves only tombstones (digests of the ids).
 
 use sqlx::AnyConnection;
-use vitrine_types::{CustomerExport, ErasureResult, ExportedPurchaseLine, LinkedId};
+use vitrine_types::{
+    CustomerExport, ErasureResult, ExportedCartOffer, ExportedCartRecoveryAction, ExportedCoupon,
+    ExportedPurchaseLine, LinkedId, Money,
+};
 
 use crate::consent;
 use crate::profiles::{self, ProfileKey};
@@ -16,6 +19,94 @@ struct PurchaseRow {
     channel: String,
     store_id: Option<String>,
     purchased_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CouponRow {
+    code: String,
+    source: String,
+    amount_minor: i64,
+    currency: String,
+    percent: Option<i64>,
+    points: i64,
+    created_at: i64,
+    expires_at: i64,
+    redeemed_at: Option<i64>,
+    redeemed_order_id: Option<String>,
+}
+
+/// Her coupons, cart recovery offers and dialog actions, over every profile of her family
+/// (merges move these rows, so the others normally hold none), each list oldest first.
+async fn cart_and_coupon_rows(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    family: &[String],
+) -> sqlx::Result<(
+    Vec<ExportedCoupon>,
+    Vec<ExportedCartOffer>,
+    Vec<ExportedCartRecoveryAction>,
+)> {
+    let (mut coupons, mut offers, mut actions) = (Vec::new(), Vec::new(), Vec::new());
+    for profile in family {
+        let rows: Vec<CouponRow> = sqlx::query_as(
+            "SELECT code, source, amount_minor, currency, percent, points, created_at,
+                    expires_at, redeemed_at, redeemed_order_id
+             FROM coupons WHERE shop_id = $1 AND profile_id = $2",
+        )
+        .bind(shop_id)
+        .bind(profile)
+        .fetch_all(&mut *conn)
+        .await?;
+        coupons.extend(rows.into_iter().map(|row| ExportedCoupon {
+            code: row.code,
+            source: row.source,
+            value: Money {
+                amount_minor: row.amount_minor,
+                currency: row.currency,
+            },
+            percent: row.percent.and_then(|percent| u32::try_from(percent).ok()),
+            points: row.points,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            redeemed_at: row.redeemed_at,
+            redeemed_order_id: row.redeemed_order_id,
+        }));
+        let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT offer_id, coupon_code, created_at FROM cart_offers
+             WHERE shop_id = $1 AND profile_id = $2",
+        )
+        .bind(shop_id)
+        .bind(profile)
+        .fetch_all(&mut *conn)
+        .await?;
+        offers.extend(rows.into_iter().map(|(offer_id, coupon_code, created_at)| {
+            ExportedCartOffer {
+                offer_id,
+                coupon_code,
+                created_at,
+            }
+        }));
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT offer_id, action, occurred_at FROM cart_recovery_actions
+             WHERE shop_id = $1 AND profile_id = $2",
+        )
+        .bind(shop_id)
+        .bind(profile)
+        .fetch_all(&mut *conn)
+        .await?;
+        actions.extend(rows.into_iter().map(|(offer_id, action, occurred_at)| {
+            ExportedCartRecoveryAction {
+                offer_id,
+                action,
+                occurred_at,
+            }
+        }));
+    }
+    coupons.sort_by(|a, b| (a.created_at, &a.code).cmp(&(b.created_at, &b.code)));
+    offers.sort_by(|a, b| (a.created_at, &a.offer_id).cmp(&(b.created_at, &b.offer_id)));
+    // Stable: actions of the same second keep the order they were written in.
+    actions.sort_by_key(|action| action.occurred_at);
+    Ok((coupons, offers, actions))
 }
 
 /// Her profile and every profile merged into it.
@@ -44,7 +135,7 @@ pub async fn export(
     shop_id: &str,
     customer: &ProfileKey,
 ) -> sqlx::Result<Option<CustomerExport>> {
-    let Some((profile, _)) = family(conn, shop_id, customer).await? else {
+    let Some((profile, all)) = family(conn, shop_id, customer).await? else {
         return Ok(None);
     };
     let ids: Vec<(String, String, i64)> = sqlx::query_as(
@@ -74,6 +165,8 @@ pub async fn export(
     .bind(customer.id())
     .fetch_all(&mut *conn)
     .await?;
+    let (coupons, cart_offers, cart_recovery_actions) =
+        cart_and_coupon_rows(conn, shop_id, &all).await?;
     Ok(Some(CustomerExport {
         customer_id: customer.id().to_string(),
         linked_ids: ids
@@ -102,6 +195,9 @@ pub async fn export(
                 purchased_at: row.purchased_at,
             })
             .collect(),
+        coupons,
+        cart_offers,
+        cart_recovery_actions,
     }))
 }
 

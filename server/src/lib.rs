@@ -24,6 +24,7 @@ pub mod postcodes;
 pub mod profiles;
 pub mod recommendations;
 pub mod serve;
+pub mod shop_link;
 pub mod shops;
 pub mod storefront;
 

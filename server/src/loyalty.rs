@@ -98,11 +98,7 @@ impl Programme {
             );
         }
         if let Some(url) = &p.join_url {
-            let absolute =
-                url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-            if url.len() > 500 || !(absolute || url.starts_with('/')) {
-                return Err("join_url must be an http(s) URL or a path starting with /".into());
-            }
+            crate::shop_link::check("join_url", url)?;
         }
         Ok(Self(program))
     }

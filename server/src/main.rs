@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use vitrine_server::config::{
-    Cli, Command, DemoArgs, LogFormat, Region, ReportArgs, ReportCommand, ReportFormat, ShopArgs,
-    ShopCommand, StorefrontArgs,
+    Cli, Command, DemoArgs, LogFormat, Region, ReportArgs, ReportCommand, ReportFormat, ServeArgs,
+    ShopArgs, ShopCommand, StorefrontArgs,
 };
 use vitrine_server::storefront::{self, StorefrontConfig};
 use vitrine_server::{bundle, demo, serve, unix_now};
@@ -23,6 +23,7 @@ async fn main() -> anyhow::Result<()> {
     init_logging(cli.log_format);
     match cli.command {
         Command::Serve(args) => {
+            check_master_key(&args).await?;
             let state = serve::open_state(&args).await?;
             let listener = serve::bind(args.listen).await?;
             tracing::info!("Vitrine API on http://{}", listener.local_addr()?);
@@ -44,7 +45,17 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Refuses to start with a master key that is not the database's, before the state is opened
+/// (which reads the key file, or creates one for a database without shops).
+async fn check_master_key(args: &ServeArgs) -> anyhow::Result<()> {
+    let db = vitrine_server::db::connect(&args.database_url).await?;
+    args.master_key.load_for(&db).await?;
+    db.close().await;
+    Ok(())
+}
+
 async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
+    check_master_key(&args.serve).await?;
     let state = serve::open_state(&args.serve).await?;
     let api_listener = serve::bind(args.serve.listen).await?;
     let api_origin = format!("http://{}", api_listener.local_addr()?);
@@ -93,7 +104,6 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
 
 async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
     let db = vitrine_server::db::connect(&args.database.database_url).await?;
-    let master_key = args.master_key.load()?;
     match args.action {
         ShopCommand::Create {
             name,
@@ -101,6 +111,7 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
             origins,
             consent_default,
         } => {
+            let master_key = args.master_key.load_for(&db).await?;
             let created = vitrine_server::shops::create(
                 &db,
                 &master_key,
@@ -162,6 +173,7 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
             }
         }
         ShopCommand::RotateKey { shop, kind } => {
+            let master_key = args.master_key.load_for(&db).await?;
             match vitrine_server::shops::rotate_key(&db, &master_key, &shop, kind).await? {
                 Some(key) if args.json => {
                     println!("{}", serde_json::json!({ "shop": shop, "key": key }))

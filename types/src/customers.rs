@@ -20,6 +20,67 @@ pub struct CustomerExport {
     /// Every line of her loyalty ledger, oldest first.
     #[serde(default)]
     pub loyalty: Vec<crate::LedgerLine>,
+    /// Every coupon made for her (loyalty redemptions and cart recovery), oldest first.
+    #[serde(default)]
+    pub coupons: Vec<ExportedCoupon>,
+    /// Every cart recovery offer made to her, oldest first.
+    #[serde(default)]
+    pub cart_offers: Vec<ExportedCartOffer>,
+    /// What she did with the cart recovery dialog (shown, clicked, dismissed), oldest first.
+    #[serde(default)]
+    pub cart_recovery_actions: Vec<ExportedCartRecoveryAction>,
+}
+
+/// One coupon in an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedCoupon {
+    /// The code.
+    pub code: String,
+    /// What made it: `loyalty` (points redeemed) or `cart_recovery`.
+    pub source: String,
+    /// What it takes off (zero in the order's currency for a percentage coupon).
+    pub value: crate::Money,
+    /// A percentage of the order it takes off instead, 1–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<u32>,
+    /// Points it took.
+    pub points: i64,
+    /// When it was made, unix seconds.
+    pub created_at: i64,
+    /// Last moment it could be used, unix seconds.
+    pub expires_at: i64,
+    /// When it was used, unix seconds; absent while unused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeemed_at: Option<i64>,
+    /// The order or receipt it was used on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeemed_order_id: Option<String>,
+}
+
+/// One cart recovery offer in an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedCartOffer {
+    /// The offer's id.
+    pub offer_id: String,
+    /// The coupon offered with it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_code: Option<String>,
+    /// When it was made, unix seconds.
+    pub created_at: i64,
+}
+
+/// One thing done with the cart recovery dialog, in an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedCartRecoveryAction {
+    /// The offer the dialog showed.
+    pub offer_id: String,
+    /// `shown`, `clicked` or `dismissed`.
+    pub action: String,
+    /// When, unix seconds.
+    pub occurred_at: i64,
 }
 
 /// One id linked to a profile.

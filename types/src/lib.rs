@@ -30,7 +30,10 @@ pub use cart_recovery::{
 };
 pub use catalogue::{ImportResult, OpeningHours, ProductRow, StockRow, StoreRow, Weekday};
 pub use consent::{ConsentState, ConsentUpdate};
-pub use customers::{CustomerExport, ErasureResult, ExportedPurchaseLine, LinkedId};
+pub use customers::{
+    CustomerExport, ErasureResult, ExportedCartOffer, ExportedCartRecoveryAction, ExportedCoupon,
+    ExportedPurchaseLine, LinkedId,
+};
 pub use error::{ApiError, ApiErrorBody};
 pub use events::{
     BrowserEvents, Channel, EventBody, EventIn, IngestResult, LineError, PurchaseLine, ReturnLine,

@@ -34,6 +34,7 @@ pub struct LoyaltyProgram {
     pub redemption: RedemptionRule,
     /// Where anonymous visitors join or log in (shown by the widget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
     pub join_url: Option<String>,
 }
 

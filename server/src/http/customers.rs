@@ -31,7 +31,7 @@ fn customer_key(customer_id: &str) -> Result<ProfileKey> {
         ("customer_id" = String, Path, description = "The shop's customer id: 1 to 128 characters, no control characters"),
     ),
     responses(
-        (status = 200, description = "Her ids, consent, events and purchases", body = CustomerExport),
+        (status = 200, description = "Her ids, consent, events, purchases, loyalty ledger, coupons, cart recovery offers and dialog actions", body = CustomerExport),
         super::openapi::KeyErrors,
         (status = 404, response = super::openapi::NotFound),
         (status = 408, response = super::openapi::RequestTimeout),

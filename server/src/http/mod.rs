@@ -18,12 +18,12 @@ pub mod openapi;
 pub mod ops;
 pub mod recommendations;
 pub mod reports;
+pub mod request_log;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 
@@ -90,6 +90,7 @@ fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
         ))
         .layer(middleware::from_fn(ops::json_rejections))
         .layer(middleware::from_fn(ops::record_metrics))
-        .layer(TraceLayer::new_for_http())
+        // Logged without the key and customer token of the query.
+        .layer(request_log::layer())
         .with_state(state)
 }

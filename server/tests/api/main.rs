@@ -9,6 +9,7 @@ mod demo;
 mod errors;
 mod events;
 mod gdpr;
+mod hardening;
 mod helpers;
 mod identity;
 mod imports;

@@ -9,5 +9,6 @@
 
 mod durability;
 mod http;
+mod master_key;
 mod scale_out;
 mod support;
