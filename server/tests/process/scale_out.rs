@@ -66,7 +66,8 @@ fn two_servers_on_one_database_share_a_shop() {
     );
 
     let mut expected = batch.ids.clone();
-    expected.push("b1".to_string());
+    // A browser's event id is stored in the browser namespace.
+    expected.push("browser/b1".to_string());
     assert_eq!(
         installation.event_ids(&shop.id),
         expected.into_iter().collect(),
