@@ -244,6 +244,14 @@ pub struct ServeArgs {
     /// Requests a key may send at once before its rate applies.
     #[arg(long, env = "VITRINE_RATE_LIMIT_BURST", default_value_t = 4000)]
     pub rate_limit_burst: u32,
+    /// Most client connections open at once; more wait to be accepted until one closes.
+    /// Lowered to what the open-files limit allows (raised to its hard limit at start).
+    #[arg(long, env = "VITRINE_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Seconds a client has, from opening a connection, to send a request's headers; the
+    /// connection is closed after that.
+    #[arg(long, env = "VITRINE_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
     /// Longest time a request may take, in seconds (catalogue imports have no limit).
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT_SECS", default_value_t = 300)]
     pub request_timeout_secs: u64,

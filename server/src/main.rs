@@ -26,7 +26,7 @@ async fn main() -> anyhow::Result<()> {
             let state = serve::open_state(&args).await?;
             let listener = serve::bind(args.listen).await?;
             tracing::info!("Vitrine API on http://{}", listener.local_addr()?);
-            serve::run_api(listener, state).await
+            serve::run_api(listener, state, serve::ConnectionLimits::of(&args)).await
         }
         Command::Demo(args) => run_demo(args).await,
         Command::Storefront(args) => run_storefront(args).await,
@@ -88,7 +88,12 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         });
         println!("Vitrine demo storefront: {storefront_origin}/");
     }
-    serve::run_api(api_listener, state).await
+    serve::run_api(
+        api_listener,
+        state,
+        serve::ConnectionLimits::of(&args.serve),
+    )
+    .await
 }
 
 async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
