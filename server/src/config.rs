@@ -244,6 +244,14 @@ pub struct ServeArgs {
     /// Requests a key may send at once before its rate applies.
     #[arg(long, env = "VITRINE_RATE_LIMIT_BURST", default_value_t = 4000)]
     pub rate_limit_burst: u32,
+    /// Most client connections open at once; more wait to be accepted until one closes.
+    /// Lowered to what the open-files limit allows (raised to its hard limit at start).
+    #[arg(long, env = "VITRINE_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Seconds a client has, from opening a connection, to send a request's headers; the
+    /// connection is closed after that.
+    #[arg(long, env = "VITRINE_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
     /// Longest time a request may take, in seconds (catalogue imports have no limit).
     #[arg(long, env = "VITRINE_REQUEST_TIMEOUT_SECS", default_value_t = 300)]
     pub request_timeout_secs: u64,
@@ -274,15 +282,6 @@ pub struct MasterKeyArgs {
 }
 
 impl MasterKeyArgs {
-    /// Loads (or on first start creates) the master key without asking the database; only
-    /// after [`MasterKeyArgs::load_for`] checked it against the database.
-    pub fn load(&self) -> anyhow::Result<crate::keyring::MasterKey> {
-        match &self.master_key {
-            Some(hex_key) => crate::keyring::MasterKey::from_hex(hex_key),
-            None => crate::keyring::MasterKey::load_or_create(&self.master_key_file),
-        }
-    }
-
     /// Loads the master key of the database `db`: refuses a key that is not the database's
     /// (its check value, or its shops' sealed secrets, say so), and creates a key file only
     /// for a database that has no shops yet. Errors name the key file.

@@ -9,6 +9,7 @@
 //! `vitrine-server import` (see [`cli`]).
 
 pub mod cli;
+mod csv_records;
 mod validate;
 
 use std::collections::{HashMap, HashSet};
@@ -18,6 +19,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use vitrine_types::{ImportResult, LineError, OpeningHours, ProductRow, StockRow, StoreRow};
 
 use crate::db::Db;
+use csv_records::{CsvRecord, CsvRecords};
 
 pub use cli::{run, ImportArgs};
 pub(crate) use validate::minutes;
@@ -27,7 +29,8 @@ pub use validate::{check_product, check_stock, check_store};
 pub const BATCH_ROWS: usize = 500;
 /// Most line errors listed in an [`ImportResult`]; the rest are only counted.
 pub const MAX_LISTED_ERRORS: usize = 1_000;
-/// Longest NDJSON line read; a longer one is refused (`line_too_long`) without being buffered.
+/// Longest NDJSON line or CSV record read; a longer one is refused (`line_too_long`,
+/// `record_too_long`) without being buffered.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// What an import holds.
@@ -312,15 +315,24 @@ async fn read_csv<R>(importer: &mut Importer<'_>, kind: Kind, input: R) -> Resul
 where
     R: AsyncBufRead + Unpin + Send,
 {
-    let mut reader = csv_async::AsyncReaderBuilder::new()
-        .flexible(true)
-        .trim(csv_async::Trim::Headers)
-        .create_reader(input);
-    let headers = match reader.byte_headers().await {
-        Ok(headers) => headers.clone(),
-        Err(err) => return csv_failure(err),
+    let mut records = CsvRecords::new(input, MAX_LINE_BYTES);
+    let too_long = || {
+        (
+            "record_too_long",
+            format!(
+                "a CSV record holds at most {MAX_LINE_BYTES} bytes; this one is longer \
+                 (an unterminated quote runs to the end of the input)"
+            ),
+        )
     };
-    let mut headers: csv_async::ByteRecord = headers
+    let headers = match records.next().await? {
+        None => return Ok(()),
+        Some(CsvRecord::TooLong { line }) => {
+            return Ok(importer.accept(line, Err(too_long())).await?)
+        }
+        Some(CsvRecord::Fields { record, .. }) => record,
+    };
+    let mut headers: csv::ByteRecord = headers
         .iter()
         .enumerate()
         .map(|(index, name)| match name.strip_prefix(b"\xEF\xBB\xBF") {
@@ -354,44 +366,23 @@ where
         );
         return Ok(importer.accept(1, Err(refusal)).await?);
     }
-    let mut record = csv_async::ByteRecord::new();
-    loop {
-        let line = reader.position().line();
-        match reader.read_byte_record(&mut record).await {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map_or(line, |position| position.line());
-                let parsed = parse_csv(kind, &record, &headers);
-                importer.accept(line, parsed).await?;
+    while let Some(record) = records.next().await? {
+        match record {
+            CsvRecord::Fields { line, record } => {
+                importer
+                    .accept(line, parse_csv(kind, &record, &headers))
+                    .await?
             }
-            Err(err) => match err.kind() {
-                csv_async::ErrorKind::Io(_) => return csv_failure(err),
-                _ => {
-                    let line = err.position().map_or(line, |position| position.line());
-                    importer
-                        .accept(line, Err(("invalid_csv", err.to_string())))
-                        .await?
-                }
-            },
+            CsvRecord::TooLong { line } => importer.accept(line, Err(too_long())).await?,
         }
     }
     Ok(())
 }
 
-fn csv_failure(err: csv_async::Error) -> Result<(), ImportError> {
-    match err.into_kind() {
-        csv_async::ErrorKind::Io(err) => Err(ImportError::Io(err)),
-        other => Err(ImportError::Io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{other:?}"),
-        ))),
-    }
-}
-
 fn parse_csv(
     kind: Kind,
-    record: &csv_async::ByteRecord,
-    headers: &csv_async::ByteRecord,
+    record: &csv::ByteRecord,
+    headers: &csv::ByteRecord,
 ) -> Result<Row, Refusal> {
     if record.len() != headers.len() {
         return Err((
@@ -410,8 +401,8 @@ fn parse_csv(
         return Err(("invalid_utf8", format!("field {} is not UTF-8", field + 1)));
     }
     fn fields<'a, T: Deserialize<'a>>(
-        record: &'a csv_async::ByteRecord,
-        headers: &'a csv_async::ByteRecord,
+        record: &'a csv::ByteRecord,
+        headers: &'a csv::ByteRecord,
     ) -> Result<T, Refusal> {
         record
             .deserialize(Some(headers))
@@ -467,9 +458,9 @@ fn parse_csv(
 }
 
 /// A deserialisation error without the position (the line number says where).
-fn csv_message(err: &csv_async::Error) -> String {
+fn csv_message(err: &csv::Error) -> String {
     match err.kind() {
-        csv_async::ErrorKind::Deserialize { err, .. } => match err.field() {
+        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
             Some(field) => format!("field {}: {}", field + 1, err.kind()),
             None => err.kind().to_string(),
         },

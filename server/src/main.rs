@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use vitrine_server::config::{
-    Cli, Command, DemoArgs, LogFormat, Region, ReportArgs, ReportCommand, ReportFormat, ServeArgs,
-    ShopArgs, ShopCommand, StorefrontArgs,
+    Cli, Command, DemoArgs, LogFormat, Region, ReportArgs, ReportCommand, ReportFormat, ShopArgs,
+    ShopCommand, StorefrontArgs,
 };
 use vitrine_server::storefront::{self, StorefrontConfig};
 use vitrine_server::{bundle, demo, serve, unix_now};
@@ -23,11 +23,10 @@ async fn main() -> anyhow::Result<()> {
     init_logging(cli.log_format);
     match cli.command {
         Command::Serve(args) => {
-            check_master_key(&args).await?;
             let state = serve::open_state(&args).await?;
             let listener = serve::bind(args.listen).await?;
             tracing::info!("Vitrine API on http://{}", listener.local_addr()?);
-            serve::run_api(listener, state).await
+            serve::run_api(listener, state, serve::ConnectionLimits::of(&args)).await
         }
         Command::Demo(args) => run_demo(args).await,
         Command::Storefront(args) => run_storefront(args).await,
@@ -45,17 +44,7 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Refuses to start with a master key that is not the database's, before the state is opened
-/// (which reads the key file, or creates one for a database without shops).
-async fn check_master_key(args: &ServeArgs) -> anyhow::Result<()> {
-    let db = vitrine_server::db::connect(&args.database_url).await?;
-    args.master_key.load_for(&db).await?;
-    db.close().await;
-    Ok(())
-}
-
 async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
-    check_master_key(&args.serve).await?;
     let state = serve::open_state(&args.serve).await?;
     let api_listener = serve::bind(args.serve.listen).await?;
     let api_origin = format!("http://{}", api_listener.local_addr()?);
@@ -99,7 +88,12 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         });
         println!("Vitrine demo storefront: {storefront_origin}/");
     }
-    serve::run_api(api_listener, state).await
+    serve::run_api(
+        api_listener,
+        state,
+        serve::ConnectionLimits::of(&args.serve),
+    )
+    .await
 }
 
 async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {

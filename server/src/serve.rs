@@ -1,10 +1,20 @@
 //! Starting and stopping: open the state, bind, serve until SIGINT/SIGTERM, finish in-flight
-//! requests.
+//! requests. Connections are accepted by our own loop (axum's `serve` cannot set hyper's
+//! header read timeout): at most `--max-connections` at once, each closed when a request's head
+//! does not arrive within `--header-read-timeout-secs`, so slow or silent clients cannot use up
+//! the process's file descriptors.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+use tower::Service;
 
 use crate::bundle::Bundle;
 use crate::config::ServeArgs;
@@ -30,7 +40,8 @@ pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
             None
         }
     };
-    let master_key = args.master_key.load()?;
+    // Checked against the database's key check value: another key refuses to start.
+    let master_key = args.master_key.load_for(&db).await?;
     let rate_limiter = Arc::new(KeyRateLimiter::new(RateLimit {
         per_second: args.rate_limit_per_second,
         burst: args.rate_limit_burst,
@@ -56,15 +67,164 @@ pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {addr}"))
 }
 
+/// How many connections the API holds open and how long a client may take to send a
+/// request's head.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Most connections open at once; further ones wait in the listen queue until one closes.
+    pub max_connections: usize,
+    /// Longest time from a connection's opening to the end of its request's headers.
+    pub header_read_timeout: Duration,
+}
+
+/// File descriptors kept for everything but client connections (database, files, logs).
+const RESERVED_FILES: u64 = 256;
+
+impl ConnectionLimits {
+    /// The limits `serve` was given.
+    pub fn of(args: &ServeArgs) -> Self {
+        Self {
+            max_connections: args.max_connections.clamp(1, u32::MAX as usize),
+            header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
+        }
+    }
+
+    /// These limits with at most as many connections as `open_files` descriptors allow, some
+    /// kept back for the rest of the server.
+    fn within(self, open_files: Option<u64>) -> Self {
+        let Some(open_files) = open_files else {
+            return self;
+        };
+        let room = usize::try_from(open_files.saturating_sub(RESERVED_FILES).max(16))
+            .unwrap_or(usize::MAX);
+        if room < self.max_connections {
+            tracing::warn!(
+                max_connections = room,
+                open_files,
+                "--max-connections lowered to what the open-files limit allows"
+            );
+        }
+        Self {
+            max_connections: self.max_connections.min(room),
+            ..self
+        }
+    }
+}
+
+/// Raises the soft limit of open files to the hard limit (a process starts with the soft one,
+/// often 1,024) and returns the limit in force; `None` when unlimited or unknown.
+pub fn raise_open_files_limit() -> Option<u64> {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        match setrlimit(Resource::Nofile, raised) {
+            Ok(()) => return limit.maximum,
+            Err(err) => tracing::warn!(error = %err, "cannot raise the open-files limit"),
+        }
+    }
+    limit.current
+}
+
 /// Serves the API until a shutdown signal, then lets in-flight requests finish. Every shop's
 /// recommender is built from the event store in the background meanwhile, so first page
 /// views do not wait for it.
-pub async fn run_api(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+pub async fn run_api(
+    listener: TcpListener,
+    state: AppState,
+    limits: ConnectionLimits,
+) -> anyhow::Result<()> {
     tokio::spawn(warm_up_recommenders(state.clone()));
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("API server failed")
+    let limits = limits.within(raise_open_files_limit());
+    serve(listener, app(state), limits, shutdown_signal()).await;
+    Ok(())
+}
+
+/// Serves `router` on `listener` within `limits` until `shutdown` resolves, then stops
+/// accepting, lets every connection finish the request it is answering, and returns when all
+/// are closed. Handlers see the client's address as `ConnectInfo<SocketAddr>`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let mut make_service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let (closing, closing_seen) = watch::channel(false);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        // A permit first: at the cap, new connections wait in the listen queue.
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    accept_failed(&err).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = match make_service.call(peer).await {
+            Ok(service) => service,
+            Err(never) => match never {},
+        };
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let mut closing = closing_seen.clone();
+        tokio::spawn(async move {
+            tokio::pin!(connection);
+            let finished = tokio::select! {
+                result = connection.as_mut() => Some(result),
+                _ = closing.wait_for(|closing| *closing) => None,
+            };
+            let result = match finished {
+                Some(result) => result,
+                None => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(err) = result {
+                tracing::debug!(error = %err, %peer, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    let _ = closing.send(true);
+    drop(listener);
+    // Every connection holds a permit until it is closed: all permits back means all done.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = permits.acquire_many(all).await;
+}
+
+/// What to do when `accept` fails: a connection reset before it was accepted is the client's
+/// business; anything else (out of file descriptors) is logged and retried after a pause, so
+/// the loop does not spin while nothing can be accepted.
+async fn accept_failed(err: &std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+    ) {
+        return;
+    }
+    tracing::error!(error = %err, "accept error");
+    tokio::time::sleep(Duration::from_millis(100)).await;
 }
 
 async fn warm_up_recommenders(state: AppState) {

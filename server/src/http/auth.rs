@@ -1,9 +1,10 @@
-//! Who is calling: the publishable key of browser requests, and the CORS policy it implies.
+//! Who is calling: the publishable key of browser requests, and the CORS policy it implies;
+//! the secret key of shops' servers; which of them a request authenticated with.
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, Uri};
+use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -52,29 +53,70 @@ impl FromRequestParts<AppState> for PublishableShop {
 #[derive(Debug, Clone)]
 struct CheckedKey(Option<(Shop, bool)>);
 
-/// Looks up the publishable key of a browser API request with its `Origin`, once, for the CORS
-/// layer and the handler's extractor. Sits outside the CORS layer. A request without a key, or
-/// a batch's sub-request, passes untouched; a failed lookup too (the extractor asks again and
-/// answers the error).
+/// The key a request authenticated with, as [`check_key`] found it valid: the shop it belongs
+/// to, by kind. Requests are rate limited by it (see `ops::rate_limit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthenticatedKey {
+    /// A valid publishable key (`key=` in the query) of this shop.
+    Publishable(String),
+    /// A valid secret key (`Authorization: Bearer`) of this shop.
+    Secret(String),
+}
+
+/// What the bearer token of a request was found to be: the shop whose secret key it is.
+#[derive(Debug, Clone)]
+struct CheckedSecret(Option<Shop>);
+
+/// Looks up, once per request, the publishable key (`key=`, with the `Origin`) and the secret
+/// key (`Authorization: Bearer`) a request carries, for the rate limit, the CORS layer and the
+/// handler's extractors; and records which of them is valid as an [`AuthenticatedKey`]: the
+/// secret key when both are, as [`Caller`] prefers it. Sits outside the rate limit and the CORS
+/// layer. A batch's sub-request passes untouched; a failed lookup too (the extractor asks
+/// again and answers the error).
 pub async fn check_key(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    if request.extensions().get::<SubRequest>().is_none() {
-        if let Some(key) = publishable_key(request.uri()) {
-            let origin = request
-                .headers()
-                .get(ORIGIN)
-                .map(|o| o.to_str().unwrap_or_default());
-            if let Ok(found) =
-                shops::by_publishable_key_at(&state.db, &key, origin.unwrap_or("")).await
-            {
-                request.extensions_mut().insert(CheckedKey(found));
+    if request.extensions().get::<SubRequest>().is_some() {
+        return next.run(request).await;
+    }
+    let mut authenticated = None;
+    if let Some(key) = publishable_key(request.uri()) {
+        let origin = request
+            .headers()
+            .get(ORIGIN)
+            .map(|o| o.to_str().unwrap_or_default());
+        if let Ok(found) = shops::by_publishable_key_at(&state.db, &key, origin.unwrap_or("")).await
+        {
+            if let Some((shop, _)) = &found {
+                authenticated = Some(AuthenticatedKey::Publishable(shop.id.clone()));
             }
+            request.extensions_mut().insert(CheckedKey(found));
         }
     }
+    if let Some(key) = bearer_key(request.headers()) {
+        if let Ok(found) = shops::by_secret_key(&state.db, key).await {
+            if let Some(shop) = &found {
+                authenticated = Some(AuthenticatedKey::Secret(shop.id.clone()));
+            }
+            request.extensions_mut().insert(CheckedSecret(found));
+        }
+    }
+    if let Some(authenticated) = authenticated {
+        request.extensions_mut().insert(authenticated);
+    }
     next.run(request).await
+}
+
+/// The non-empty token of `Authorization: Bearer …`.
+fn bearer_key(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
 }
 
 /// The shop of a server-to-server request, authenticated by its secret key in
@@ -86,18 +128,12 @@ impl FromRequestParts<AppState> for SecretShop {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let key = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|key| !key.is_empty())
-            .ok_or(ApiError::MissingSecretKey)?;
-        let shop = shops::by_secret_key(&state.db, key)
-            .await?
-            .ok_or(ApiError::InvalidKey)?;
-        Ok(Self(shop))
+        let key = bearer_key(&parts.headers).ok_or(ApiError::MissingSecretKey)?;
+        let found = match parts.extensions.get::<CheckedSecret>() {
+            Some(CheckedSecret(found)) => found.clone(),
+            None => shops::by_secret_key(&state.db, key).await?,
+        };
+        Ok(Self(found.ok_or(ApiError::InvalidKey)?))
     }
 }
 

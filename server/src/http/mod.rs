@@ -49,16 +49,12 @@ fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
     if let Some(dispatcher) = batch {
         browser_api = browser_api.merge(batch::router(dispatcher));
     }
-    // Answers to browsers: CORS per shop (the key and origin looked up once, for the CORS
-    // layer and the handler), compressed on the fly. The 405 fallback is set before the CORS
+    // Answers to browsers: CORS per shop (decided by the key and origin `auth::check_key`
+    // looked up, outside), compressed on the fly. The 405 fallback is set before the CORS
     // layer so that preflight requests reach the layer.
     let browser_api = browser_api
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(auth::cors())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::check_key,
-        ))
         .layer(CompressionLayer::new());
     let service = health::router()
         .merge(assets::router())
@@ -83,10 +79,15 @@ fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
         .merge(imports)
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // Outermost last: metrics see every answer, rejections from the layers get JSON bodies.
+        // Outermost last: the keys are looked up once for the rate limit, CORS and the
+        // handlers; metrics see every answer, rejections from the layers get JSON bodies.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             ops::rate_limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::check_key,
         ))
         .layer(middleware::from_fn(ops::json_rejections))
         .layer(middleware::from_fn(ops::record_metrics))

@@ -1,12 +1,15 @@
-//! Operations: Prometheus `/metrics`, per-key rate limits (429 with `Retry-After`), a time
-//! limit per request, and JSON bodies for the rejections tower layers produce themselves.
+//! Operations: Prometheus `/metrics`, rate limits per valid key or client address (429 with
+//! `Retry-After`), a time limit per request, and JSON bodies for the rejections tower layers
+//! produce themselves.
 
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,8 +19,8 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use super::auth::AuthenticatedKey;
 use super::error::ApiError;
-use crate::shops::key_digest;
 use crate::AppState;
 
 /// Requests allowed per key: a steady rate and a burst.
@@ -29,32 +32,104 @@ pub struct RateLimit {
     pub burst: u32,
 }
 
-/// One token bucket per key (by the key's digest: raw keys are not kept in memory), and the
-/// burst, the most one request can take at once.
-pub struct KeyRateLimiter(Option<(DefaultKeyedRateLimiter<String>, NonZeroU32)>);
+/// What a request is counted against. A key counts only once it was found valid, so buckets of
+/// keys are bounded by the number of shops (and kept by shop, so a rotated key keeps its
+/// count); a request without a valid key counts against its client's address, whatever key or
+/// `Authorization` header it made up.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RateBucket {
+    /// The publishable key of this shop, found valid.
+    Publishable(String),
+    /// The secret key of this shop, found valid.
+    Secret(String),
+    /// The client's address (an IPv6 client by its /64 network, which one host usually
+    /// has whole); `None` for a request without a peer address (in-process calls), all of
+    /// which share one bucket.
+    Address(Option<IpAddr>),
+    /// Every address once the limiter tracks [`MAX_ADDRESSES`]: a flood from more addresses
+    /// than that shares one bucket rather than growing memory.
+    Overflow,
+}
+
+impl RateBucket {
+    /// The bucket of a request without a valid key from `address`.
+    pub fn address(address: Option<IpAddr>) -> Self {
+        Self::Address(address.map(|address| match address.to_canonical() {
+            IpAddr::V6(v6) => {
+                let network = u128::from(v6) & !u128::from(u64::MAX);
+                IpAddr::V6(Ipv6Addr::from(network))
+            }
+            v4 => v4,
+        }))
+    }
+}
+
+/// Most client addresses tracked at once; beyond that they share [`RateBucket::Overflow`].
+pub const MAX_ADDRESSES: usize = 100_000;
+/// Buckets that have refilled are dropped every this many checks of an address.
+const PRUNE_EVERY: u64 = 4_096;
+
+/// One token bucket per [`RateBucket`], and the burst, the most one request can take at once.
+/// Buckets that are full again are pruned as addresses come and go, so memory follows the
+/// clients active in the last few seconds, never the count of keys tried.
+pub struct KeyRateLimiter {
+    limiter: Option<(DefaultKeyedRateLimiter<RateBucket>, NonZeroU32)>,
+    address_checks: AtomicU64,
+}
 
 impl KeyRateLimiter {
     /// A limiter for `limit`; `per_second == 0` allows everything.
     pub fn new(limit: RateLimit) -> Self {
-        Self(NonZeroU32::new(limit.per_second).map(|rate| {
+        let limiter = NonZeroU32::new(limit.per_second).map(|rate| {
             let burst = NonZeroU32::new(limit.burst).unwrap_or(rate);
             (
                 RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
                 burst,
             )
-        }))
+        });
+        Self {
+            limiter,
+            address_checks: AtomicU64::new(0),
+        }
     }
 
-    /// `Err(wait)` when the key must wait before a request that counts as `weight` requests
+    /// How many buckets the limiter holds now.
+    pub fn len(&self) -> usize {
+        self.limiter
+            .as_ref()
+            .map_or(0, |(limiter, _)| limiter.len())
+    }
+
+    /// Whether the limiter holds no bucket.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `Err(wait)` when `bucket` must wait before a request that counts as `weight` requests
     /// (a batch; never more than the burst, so it can always pass once the bucket is full).
-    fn check(&self, key: &str, weight: u32) -> Result<(), Duration> {
-        let Some((limiter, burst)) = &self.0 else {
+    pub fn check(&self, bucket: RateBucket, weight: u32) -> Result<(), Duration> {
+        let Some((limiter, burst)) = &self.limiter else {
             return Ok(());
+        };
+        let bucket = match bucket {
+            RateBucket::Address(_) => {
+                let checks = self.address_checks.fetch_add(1, Ordering::Relaxed);
+                if checks % PRUNE_EVERY == PRUNE_EVERY - 1 {
+                    limiter.retain_recent();
+                    limiter.shrink_to_fit();
+                }
+                if limiter.len() >= MAX_ADDRESSES {
+                    RateBucket::Overflow
+                } else {
+                    bucket
+                }
+            }
+            key => key,
         };
         let weight = NonZeroU32::new(weight)
             .unwrap_or(NonZeroU32::MIN)
             .min(*burst);
-        match limiter.check_key_n(&key_digest(key), weight) {
+        match limiter.check_key_n(&bucket, weight) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(not_until)) => Err(not_until.wait_time_from(DefaultClock::default().now())),
             // Cannot happen: the weight is at most the burst.
@@ -63,24 +138,10 @@ impl KeyRateLimiter {
     }
 }
 
-/// The key a request authenticates with: `key=` in the query or a bearer token.
-fn request_key(request: &Request) -> Option<String> {
-    if let Some(bearer) = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-    {
-        return Some(bearer.trim().to_string());
-    }
-    let query = request.uri().query()?;
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(name, _)| name == "key")
-        .map(|(_, value)| value.into_owned())
-}
-
-/// Refuses a key over its rate with 429 and `Retry-After` (whole seconds, at least 1). A batch
-/// counts as its sub-requests, all at once; they are not counted again on their way.
+/// Refuses a request over its bucket's rate with 429 and `Retry-After` (whole seconds, at
+/// least 1). The bucket is the key [`super::auth::check_key`], outside this layer, found
+/// valid, else the client's address. A batch counts as its sub-requests, all at once; they
+/// are not counted again on their way.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request
         .extensions()
@@ -89,16 +150,24 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
     {
         return next.run(request).await;
     }
-    if let Some(key) = request_key(&request) {
-        let weight = super::batch::rate_weight(&request);
-        if let Err(wait) = state.rate_limiter.check(&key, weight) {
-            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let mut response = ApiError::RateLimited(seconds).into_response();
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(seconds));
-            return response;
-        }
+    let bucket = match request.extensions().get::<AuthenticatedKey>() {
+        Some(AuthenticatedKey::Publishable(shop)) => RateBucket::Publishable(shop.clone()),
+        Some(AuthenticatedKey::Secret(shop)) => RateBucket::Secret(shop.clone()),
+        None => RateBucket::address(
+            request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(peer)| peer.ip()),
+        ),
+    };
+    let weight = super::batch::rate_weight(&request);
+    if let Err(wait) = state.rate_limiter.check(bucket, weight) {
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut response = ApiError::RateLimited(seconds).into_response();
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        return response;
     }
     next.run(request).await
 }

@@ -234,7 +234,23 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Answer {
+        self.send_from(None, method, uri, headers, body).await
+    }
+
+    /// A request as if it came over a connection from `peer` (what the server's
+    /// `ConnectInfo` says); `None`: without a peer address, as other helpers send.
+    pub async fn send_from(
+        &self,
+        peer: Option<std::net::SocketAddr>,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
+        if let Some(peer) = peer {
+            request = request.extension(axum::extract::ConnectInfo(peer));
+        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

@@ -701,3 +701,59 @@ async fn a_body_arriving_in_small_pieces_is_read_across_their_boundaries() {
     assert_eq!(title, "Größe ÄÖÜ");
     assert!(product_in_db(&app, DEMO_SHOP_ID, "PIECE-4").await.is_some());
 }
+
+#[tokio::test]
+async fn a_csv_record_with_an_unterminated_quote_is_one_line_error_and_the_lines_before_are_kept() {
+    let app = spawn_app().await;
+    let limit = vitrine_server::import::MAX_LINE_BYTES;
+    let header = "store_id,sku,quantity\n";
+    let good = "ulm-muensterplatz,AH-1001,4\n";
+    // A quote that never closes: without a limit the whole rest of the input is one record.
+    let mut csv = format!("{header}{good}ulm-muensterplatz,\"AH-1002,");
+    csv.push_str(&"x,\n".repeat(limit));
+    let result = demo_import(&app, "/v1/stock", CSV, &csv).await;
+    assert_eq!(result["upserted"], 1, "{result}");
+    assert_eq!(refused(&result), [(3, "record_too_long".into())]);
+    let message = result["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains(&limit.to_string()), "{message}");
+    assert_eq!(
+        quantity_in_db(&app, DEMO_SHOP_ID, "ulm-muensterplatz", "AH-1001").await,
+        Some(4)
+    );
+}
+
+#[tokio::test]
+async fn a_csv_record_over_the_limit_is_skipped_to_its_end_and_the_records_after_it_are_read() {
+    let app = spawn_app().await;
+    let limit = vitrine_server::import::MAX_LINE_BYTES;
+    // A quoted field with line ends and escaped quotes inside, longer than the limit.
+    let long = "a\"\"b\nc,".repeat(limit / 6 + 1);
+    let csv = format!(
+        "store_id,sku,quantity\n\
+         ulm-muensterplatz,AH-1001,4\n\
+         ulm-muensterplatz,\"{long}\",1\n\
+         ulm-muensterplatz,AH-1002,5\r\n\
+         ulm-muensterplatz,\"AH-1003\",6"
+    );
+    let long_lines = long.matches('\n').count() as u64;
+    let result = demo_import(&app, "/v1/stock", CSV, &csv).await;
+    assert_eq!(result["upserted"], 3, "{result}");
+    assert_eq!(refused(&result), [(3, "record_too_long".into())]);
+    for (sku, quantity) in [("AH-1001", 4), ("AH-1002", 5), ("AH-1003", 6)] {
+        assert_eq!(
+            quantity_in_db(&app, DEMO_SHOP_ID, "ulm-muensterplatz", sku).await,
+            Some(quantity),
+            "{sku}"
+        );
+    }
+    // Lines are still counted through the skipped record.
+    let after = format!("{csv}\nulm-muensterplatz,AH-1004,x\n");
+    let result = demo_import(&app, "/v1/stock", CSV, &after).await;
+    assert_eq!(
+        refused(&result),
+        [
+            (3, "record_too_long".into()),
+            (6 + long_lines, "invalid_csv".into())
+        ]
+    );
+}

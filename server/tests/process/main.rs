@@ -7,6 +7,7 @@
 //! the direct database work (creating a test database, reading events) runs on a small tokio
 //! runtime, because sqlx is async.
 
+mod connections;
 mod durability;
 mod http;
 mod master_key;

@@ -113,8 +113,21 @@ impl Installation {
     /// It listens on a port the system picks (read back from its log), so tests never race
     /// each other for ports; its bundle directory does not exist (the API works without).
     pub fn spawn_server(&self) -> Server {
+        self.spawn_server_with(&[])
+    }
+
+    /// Starts `vitrine-server serve` with further flags and waits until it answers `/healthz`.
+    pub fn start_server_with(&self, flags: &[&str]) -> Server {
+        let mut server = self.spawn_server_with(flags);
+        server.wait_ready();
+        server
+    }
+
+    /// [`Installation::spawn_server`] with further flags.
+    pub fn spawn_server_with(&self, flags: &[&str]) -> Server {
         let mut child = Command::new(SERVER)
             .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+            .args(flags)
             .args(["--database-url", &self.database_url])
             .args(["--master-key", &self.master_key])
             .arg("--bundle-dir")
@@ -264,6 +277,13 @@ impl Server {
                 ),
             }
         }
+    }
+
+    /// How many file descriptors the process has open now (Linux: `/proc/<pid>/fd`).
+    pub fn open_files(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .expect("read /proc/<pid>/fd")
+            .count()
     }
 
     /// `kill -9`: the process ends at once, whatever it was doing.
