@@ -316,19 +316,17 @@ pub async fn resolve_anonymous(
     visitor: &ProfileKey,
     now: i64,
 ) -> sqlx::Result<String> {
-    if let Some(profile) = find_anonymous(conn, shop_id, visitor).await? {
-        if is_live(conn, shop_id, &profile).await? {
-            return Ok(profile);
-        }
+    let visitors = std::slice::from_ref(visitor);
+    // The common case, the visitor's own anonymous profile (or none yet): `resolve`, whose
+    // fast path takes no identity lock. No row lock is held while queueing for that lock
+    // below (see `resolve` on the deadlock that would risk on PostgreSQL).
+    match find(conn, shop_id, visitor).await? {
+        Some(profile) if !is_anonymous(conn, shop_id, &profile).await? => {}
+        _ => return Ok(resolve(conn, shop_id, visitors, now).await?.profile),
     }
     serialize_identity_changes(conn, shop_id).await?;
     match find(conn, shop_id, visitor).await? {
-        Some(profile) if is_anonymous(conn, shop_id, &profile).await? => {
-            Ok(resolve(conn, shop_id, std::slice::from_ref(visitor), now)
-                .await?
-                .profile)
-        }
-        Some(_) => {
+        Some(profile) if !is_anonymous(conn, shop_id, &profile).await? => {
             let fresh = create(conn, shop_id, now).await?;
             sqlx::query(
                 "UPDATE profile_ids SET profile_id = $1, linked_at = $2
@@ -343,9 +341,7 @@ pub async fn resolve_anonymous(
             .await?;
             Ok(fresh)
         }
-        None => Ok(resolve(conn, shop_id, std::slice::from_ref(visitor), now)
-            .await?
-            .profile),
+        _ => Ok(resolve(conn, shop_id, visitors, now).await?.profile),
     }
 }
 
