@@ -203,17 +203,7 @@ pub async fn resolve(
             kind = key.kind(),
             "an id of another customer's profile re-pointed, not merged"
         );
-        sqlx::query(
-            "UPDATE profile_ids SET profile_id = $1, linked_at = $2
-             WHERE shop_id = $3 AND kind = $4 AND external_id = $5",
-        )
-        .bind(&survivor)
-        .bind(now)
-        .bind(shop_id)
-        .bind(key.kind())
-        .bind(key.id())
-        .execute(&mut *conn)
-        .await?;
+        repoint(conn, shop_id, key, &survivor, now).await?;
     }
     for key in unlinked {
         sqlx::query(
@@ -232,6 +222,28 @@ pub async fn resolve(
         profile: survivor,
         absorbed,
     })
+}
+
+/// Links `key`, linked before, to `profile` instead; what it led to stays where it is.
+async fn repoint(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    key: &ProfileKey,
+    profile: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE profile_ids SET profile_id = $1, linked_at = $2
+         WHERE shop_id = $3 AND kind = $4 AND external_id = $5",
+    )
+    .bind(profile)
+    .bind(now)
+    .bind(shop_id)
+    .bind(key.kind())
+    .bind(key.id())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// The customer `keys` belong to: the one a `Customer` key names, else the customer of the
@@ -328,17 +340,7 @@ pub async fn resolve_anonymous(
     match find(conn, shop_id, visitor).await? {
         Some(profile) if !is_anonymous(conn, shop_id, &profile).await? => {
             let fresh = create(conn, shop_id, now).await?;
-            sqlx::query(
-                "UPDATE profile_ids SET profile_id = $1, linked_at = $2
-                 WHERE shop_id = $3 AND kind = $4 AND external_id = $5",
-            )
-            .bind(&fresh)
-            .bind(now)
-            .bind(shop_id)
-            .bind(visitor.kind())
-            .bind(visitor.id())
-            .execute(&mut *conn)
-            .await?;
+            repoint(conn, shop_id, visitor, &fresh, now).await?;
             Ok(fresh)
         }
         _ => Ok(resolve(conn, shop_id, visitors, now).await?.profile),

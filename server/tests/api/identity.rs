@@ -22,7 +22,7 @@ pub async fn identify(app: &TestApp, visitor: &str, token: &str) -> crate::helpe
 }
 
 /// The profile an id leads to.
-async fn profile_of(app: &TestApp, kind: &str, id: &str) -> Option<String> {
+pub async fn profile_of(app: &TestApp, kind: &str, id: &str) -> Option<String> {
     sqlx::query_as::<_, (String,)>(
         "SELECT profile_id FROM profile_ids WHERE shop_id = $1 AND kind = $2 AND external_id = $3",
     )
@@ -35,7 +35,7 @@ async fn profile_of(app: &TestApp, kind: &str, id: &str) -> Option<String> {
     .map(|(p,)| p)
 }
 
-async fn events_of(app: &TestApp, profile: &str) -> i64 {
+pub async fn events_of(app: &TestApp, profile: &str) -> i64 {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM events WHERE shop_id = $1 AND profile_id = $2")
             .bind(DEMO_SHOP_ID)

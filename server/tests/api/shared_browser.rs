@@ -10,7 +10,7 @@ use vitrine_server::{identity, unix_now};
 
 use crate::events::{bearer, browser, bulk, grant_consent, VISITOR};
 use crate::helpers::{assert_error, spawn_app, TestApp};
-use crate::identity::identify;
+use crate::identity::{events_of, identify};
 
 const HOUR: i64 = 3600;
 
@@ -56,17 +56,11 @@ async fn consents_on_her_phone(app: &TestApp, customer: &str) {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
 }
 
+/// The profile an id leads to (it must be linked).
 async fn profile_of(app: &TestApp, kind: &str, id: &str) -> String {
-    let (profile,): (String,) = sqlx::query_as(
-        "SELECT profile_id FROM profile_ids WHERE shop_id = $1 AND kind = $2 AND external_id = $3",
-    )
-    .bind(DEMO_SHOP_ID)
-    .bind(kind)
-    .bind(id)
-    .fetch_one(&app.db)
-    .await
-    .expect("the id is linked");
-    profile
+    crate::identity::profile_of(app, kind, id)
+        .await
+        .expect("the id is linked")
 }
 
 async fn customers_of(app: &TestApp, profile: &str) -> Vec<String> {
@@ -85,17 +79,6 @@ async fn customers_of(app: &TestApp, profile: &str) -> Vec<String> {
 async fn secret(app: &TestApp, method: &str, uri: &str) -> crate::helpers::Answer {
     let auth = bearer(DEMO_SECRET_KEY);
     app.request(method, uri, &[("authorization", &auth)]).await
-}
-
-async fn events_of(app: &TestApp, profile: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM events WHERE shop_id = $1 AND profile_id = $2")
-            .bind(DEMO_SHOP_ID)
-            .bind(profile)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    n
 }
 
 #[tokio::test]
