@@ -23,7 +23,7 @@ use rng::SplitMix64;
 
 use vitrine_recommender::metrics::{coverage, ndcg_at_k, recall_at_k};
 use vitrine_recommender::{
-    Channel, Dataset, Holdout, Interaction, LambdaChoice, Method, Model, ModelConfig, Query,
+    Channel, Dataset, Family, Holdout, Interaction, Method, Model, ModelChoice, ModelConfig, Query,
     Weights,
 };
 
@@ -194,7 +194,7 @@ fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
         ("ease", ease),
         (
             "default",
-            vec![("ease auto (ModelConfig::default)".to_owned(), base.clone())],
+            vec![("served default (auto)".to_owned(), base.clone())],
         ),
     ];
     if tune {
@@ -268,9 +268,9 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
     let started = Instant::now();
     let model = Model::build(&split.train, config);
     let build_s = started.elapsed().as_secs_f64();
-    let (label, note) = match model.lambda_choice() {
+    let (label, note) = match model.choice() {
         Some(choice) => (
-            format!("{label} λ={}", choice.lambda),
+            format!("{label} → {}", choice.family),
             Some(describe(choice)),
         ),
         None => (label, None),
@@ -311,8 +311,8 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
     }
 }
 
-/// The validation behind an automatic λ, on one line.
-fn describe(choice: &LambdaChoice) -> String {
+/// The validation behind an automatic choice: the slice, the best of each kind, every score.
+fn describe(choice: &ModelChoice) -> String {
     let holdout = match choice.holdout {
         Holdout::Temporal { cutoff } => format!("temporal, cut-off {cutoff}"),
         Holdout::LeaveOneOut => "leave-one-out".to_owned(),
@@ -321,11 +321,15 @@ fn describe(choice: &LambdaChoice) -> String {
     let scores: Vec<String> = choice
         .scores
         .iter()
-        .map(|(lambda, ndcg)| format!("{lambda}: {ndcg:.4}"))
+        .map(|(family, ndcg)| format!("{family}: {ndcg:.4}"))
         .collect();
+    let best = |b: Option<(Family, f64)>| b.map_or("-".to_owned(), |(f, s)| format!("{f} {s:.4}"));
     format!(
-        "validation ({holdout}, {} profiles) NDCG@10 by λ: {}",
+        "validation ({holdout}, {} profiles, item-item on {} items): best popularity {}, best item-item {}\n    all: {}",
         choice.profiles,
+        choice.items_learnt,
+        best(choice.best_popularity()),
+        best(choice.best_item_item()),
         scores.join(", ")
     )
 }
@@ -365,7 +369,7 @@ fn build_only(data: &Path) -> Result<()> {
         peak_rss_mb(),
         loaded_mb
     );
-    if let Some(choice) = model.lambda_choice() {
+    if let Some(choice) = model.choice() {
         println!("{}", describe(choice));
     }
     Ok(())
@@ -674,7 +678,7 @@ mod tests {
         assert!(split.train.latest_at() < SPLIT_AT);
         // What the harness does: build on the training split only.
         let model = Model::build(&split.train, &ModelConfig::default());
-        let choice = model.lambda_choice().expect("the default chooses λ");
+        let choice = model.choice().expect("the default chooses its family");
         let Holdout::Temporal { cutoff } = choice.holdout else {
             panic!("weekly orders have useful time: {choice:?}");
         };

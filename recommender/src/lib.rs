@@ -71,7 +71,7 @@ pub use dataset::{Channel, Dataset, Interaction, Kind, Rating, Weights};
 pub use model::{Method, Model, ModelConfig};
 pub use query::{Context, Query, Reason, Recommendation};
 pub use recommender::{Recommender, Snapshot};
-pub use validation::{Holdout, LambdaChoice, Validation};
+pub use validation::{Family, Holdout, ModelChoice, Validation, MARGIN};
 
 impl Model {
     /// Answers a query from the model alone, with its build-time counters.
