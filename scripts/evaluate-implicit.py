@@ -102,8 +102,13 @@ def main():
     parser.add_argument("--eval-dir", default="target/eval")
     parser.add_argument("--only", choices=DATA_SETS)
     parser.add_argument("--grid", action="store_true", help="print every setting, not only the best")
+    parser.add_argument("--summary", action="store_true",
+                        help="only print the table of every data set from the last runs' files")
     args = parser.parse_args()
     names = [args.only] if args.only else DATA_SETS
+    if args.summary:
+        summary(args.eval_dir, names)
+        return
     for name in names:
         directory = os.path.join(args.eval_dir, name)
         if not os.path.exists(os.path.join(directory, "train.tsv")):

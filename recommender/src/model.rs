@@ -148,7 +148,11 @@ impl Model {
             return model;
         };
         let choice = validation::choose(dataset, config, lambdas, *neighbours);
-        let served = choice.family.config(config);
+        // Item-item keeps the popularity its fill and blend were scored with.
+        let served = ModelConfig {
+            popularity_half_life_days: choice.popularity_half_life_days,
+            ..choice.family.config(config)
+        };
         let (method, blend) = match choice.family {
             Family::Popularity { .. } => (Method::Popularity, 0.0),
             Family::Ease { lambda, beta } => (

@@ -93,17 +93,16 @@ pub enum Family {
 }
 
 impl Family {
-    /// The family's kind in one word, for logs and metrics: `popularity`, `item-item` or `blend`.
+    /// The family's kind in one word, for logs and metrics: `popularity`, `item_item` or `blend`.
     pub fn kind(&self) -> &'static str {
         match self {
             Family::Popularity { .. } => "popularity",
             Family::Ease { beta, .. } | Family::Cosine { beta } if *beta > 0.0 => "blend",
-            _ => "item-item",
+            _ => "item_item",
         }
     }
 
-    /// The config a model of this family is built with: its popularity half-life (kept by
-    /// item-item from the best popularity), and no trending slot for popularity.
+    /// The config a popularity candidate is built with: its half-life, no trending slot.
     pub(crate) fn config(&self, base: &ModelConfig) -> ModelConfig {
         match *self {
             Family::Popularity { half_life_days } => ModelConfig {
@@ -146,6 +145,9 @@ pub struct ModelChoice {
     pub profiles: usize,
     /// Items item-item learnt on (the most interacted, within the memory budget).
     pub items_learnt: usize,
+    /// Half-life of the served popularity counters in days: the popularity family's own, or
+    /// for item-item the best popularity's, which its fill and blend were scored with.
+    pub popularity_half_life_days: Option<f32>,
     /// Every candidate and its NDCG@10 on the slice, in the order tried.
     pub scores: Vec<(Family, f64)>,
 }
@@ -223,6 +225,7 @@ pub(crate) fn choose(
             holdout: Holdout::TooLittleData,
             profiles: 0,
             items_learnt: dataset.sku_count().min(limit),
+            popularity_half_life_days: config.popularity_half_life_days,
             scores: Vec::new(),
         };
     };
@@ -282,6 +285,7 @@ pub(crate) fn choose(
         holdout: slice.holdout,
         profiles: slice.queries.len(),
         items_learnt,
+        popularity_half_life_days: half_life,
         scores,
     };
     if let (Some((popularity, p)), Some((item_item, i))) =
