@@ -276,6 +276,8 @@ fn report_model(shop_id: &str, model: &Model) {
         items_learnt = described.items_learnt,
         "recommendation model built"
     );
+    // Models built at start, before the first request, must reach /metrics too.
+    let _ = crate::http::ops::prometheus();
     for (family, name) in [
         (ModelFamily::Popularity, "popularity"),
         (ModelFamily::ItemItem, "item_item"),

@@ -327,6 +327,14 @@ async fn the_model_a_shop_is_served_switches_from_popularity_to_item_item_when_i
     let body = model.json();
     assert_eq!(body["family"], "popularity", "{body}");
     assert_eq!(body["holdout"], "leave_one_out");
+    let metrics = app.get("/metrics").await;
+    let text = String::from_utf8_lossy(&metrics.body).to_string();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("vitrine_recommendation_model_family{")
+                && l.contains("shop=\"ranked\"")),
+        "{text}"
+    );
     let answer = app
         .get(&recs(RANKED_KEY, "context=product:A&limit=1"))
         .await
