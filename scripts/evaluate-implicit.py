@@ -26,6 +26,7 @@ from implicit.als import AlternatingLeastSquares
 from implicit.nearest_neighbours import CosineRecommender
 
 K = 10
+DATA_SETS = ["onlineretail", "groceries", "synthetic", "tafeng"]
 
 # CosineRecommender converts its own intermediate matrix and warns about it (< 1 ms, harmless).
 warnings.filterwarnings("ignore", message="Method expects CSR input")
@@ -99,12 +100,16 @@ def row(label, metrics):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--eval-dir", default="target/eval")
-    parser.add_argument("--only", choices=["onlineretail", "groceries"])
+    parser.add_argument("--only", choices=DATA_SETS)
     parser.add_argument("--grid", action="store_true", help="print every setting, not only the best")
+    parser.add_argument("--summary", action="store_true",
+                        help="only print the table of every data set from the last runs' files")
     args = parser.parse_args()
-    for name in ("onlineretail", "groceries"):
-        if args.only and args.only != name:
-            continue
+    names = [args.only] if args.only else DATA_SETS
+    if args.summary:
+        summary(args.eval_dir, names)
+        return
+    for name in names:
         directory = os.path.join(args.eval_dir, name)
         if not os.path.exists(os.path.join(directory, "train.tsv")):
             sys.exit(f"{directory}/train.tsv missing: run the Rust harness first")
@@ -112,6 +117,7 @@ def main():
         print(f"\n## {name} (implicit): {user_items.shape[0]} profiles, {user_items.shape[1]} items, "
               f"{user_items.nnz} ratings; {len(tests)} test queries")
         print(f"{'model':<60} {'recall@10':>9} {'ndcg@10':>8} {'coverage':>8} {'fit_s':>8} {'q_mean_us':>11}")
+        best = {}
         for family, grid, make in (
             ("implicit cosine", COSINE_GRID, lambda p: CosineRecommender(**p)),
             ("implicit als", ALS_GRID, lambda p: AlternatingLeastSquares(random_state=42, **p)),
@@ -125,9 +131,55 @@ def main():
                     row(label, metrics)
             best_metrics, best_label = max(results, key=lambda r: (r[0][1], r[0][0]))
             row(best_label + " (best)", best_metrics)
+            best[family] = (best_label, best_metrics)
             # The strictest bar for ours: each metric's maximum over the grid, whichever setting.
             print(f"{'  ' + family + ' grid maxima':<60} {max(r[0][0] for r in results):>9.4f} "
                   f"{max(r[0][1] for r in results):>8.4f}")
+        with open(os.path.join(directory, "implicit.tsv"), "w") as f:
+            for family, (label, (recall, ndcg, cov, fit_s, _)) in best.items():
+                f.write(f"{family}\t{label}\t{recall:.4f}\t{ndcg:.4f}\t{cov:.4f}\t{fit_s:.2f}\n")
+    summary(args.eval_dir, names)
+
+
+def read_rows(path):
+    """The rows of a summary file: label -> (model, recall, ndcg, coverage, seconds)."""
+    rows = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                key, label, recall, ndcg, cov, seconds = line.rstrip("\n").split("\t")
+                rows[key] = (label, float(recall), float(ndcg), float(cov), float(seconds))
+    return rows
+
+
+def summary(eval_dir, names):
+    """One table of every data set run: the baselines, the served default, implicit's best,
+    and the bars of issue 17 (served >= 0.98 x the better popularity, >= implicit's best;
+    onlineretail >= 1.05 x implicit's best)."""
+    print("\n## All data sets, NDCG@10 (recall@10)\n")
+    print("| data set | popularity | recency popularity | served default | implicit cosine "
+          "| implicit ALS | served / best popularity | served / implicit's best |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in names:
+        ours = read_rows(os.path.join(eval_dir, name, "ours.tsv"))
+        theirs = read_rows(os.path.join(eval_dir, name, "implicit.tsv"))
+        if not {"popularity", "recency", "default"} <= ours.keys() or len(theirs) < 2:
+            print(f"| {name} | (missing: run both harnesses) |")
+            continue
+
+        def cell(r):
+            return f"{r[2]:.4f} ({r[1]:.4f}) {r[0]}"
+
+        served = ours["default"][2]
+        popular = max(ours["popularity"][2], ours["recency"][2])
+        implicit_best = max(r[2] for r in theirs.values())
+        bar = 1.05 if name == "onlineretail" else 1.0
+        pop_ok = "met" if served >= 0.98 * popular else "NOT met"
+        imp_ok = "met" if served >= bar * implicit_best else "NOT met"
+        print(f"| {name} | {cell(ours['popularity'])} | {cell(ours['recency'])} | {cell(ours['default'])} "
+              f"| {cell(theirs['implicit cosine'])} | {cell(theirs['implicit als'])} "
+              f"| {served / popular:.3f} (bar 0.98: {pop_ok}) "
+              f"| {served / implicit_best:.3f} (bar {bar:.2f}: {imp_ok}) |")
 
 
 if __name__ == "__main__":

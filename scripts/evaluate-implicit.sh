@@ -2,7 +2,7 @@
 # Evaluates the Python library `implicit` (CosineRecommender, AlternatingLeastSquares) on the
 # split the Rust harness wrote to target/eval/ (run scripts/evaluate.sh for both at once).
 # Creates target/eval-venv with the pinned versions below on first use (PyPI only).
-# Arguments go to scripts/evaluate-implicit.py (--only onlineretail|groceries, --grid).
+# Arguments go to scripts/evaluate-implicit.py (--only onlineretail|groceries|synthetic|tafeng, --grid, --summary).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$VITRINE_ROOT"

@@ -4,7 +4,9 @@
 //! prints recall@10, NDCG@10, coverage, build and query times per model, and writes the split
 //! it used to `target/eval/<dataset>/` for `scripts/evaluate-implicit.py`.
 //! `--grid` prints every setting of the cosine and EASE grids, not only the best; `--tune`
-//! adds the recency × λ exploration behind the defaults; `--only onlineretail|groceries` runs one data set.
+//! adds the recency × λ exploration behind the defaults; `--only
+//! onlineretail|groceries|synthetic|tafeng` runs one data set; `--tafeng PATH` is Ta-Feng's CSV
+//! (`scripts/fetch-tafeng.sh` fetches it; default `target/tafeng/ta_feng_all_months_merged.csv`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
@@ -21,13 +23,17 @@ use rng::SplitMix64;
 
 use vitrine_recommender::metrics::{coverage, ndcg_at_k, recall_at_k};
 use vitrine_recommender::{
-    Channel, Dataset, Holdout, Interaction, LambdaChoice, Method, Model, ModelConfig, Query,
+    Channel, Dataset, Family, Holdout, Interaction, Method, Model, ModelChoice, ModelConfig, Query,
     Weights,
 };
 
 const K: usize = 10;
 /// Onlineretail's split: train before 2011-11-01 00:00 UTC, test from then on.
 const SPLIT_AT: i64 = 1_320_105_600;
+/// Ta-Feng's split: train before 2001-02-01 00:00 (the data's dates, read as UTC).
+const TAFENG_SPLIT_AT: i64 = 980_985_600;
+/// The data sets, in the order they are run and printed.
+const DATA_SETS: [&str; 4] = ["onlineretail", "groceries", "synthetic", "tafeng"];
 /// Groceries: share of baskets (with ≥ 2 items) that become test baskets, and the seed.
 const TEST_SHARE: f64 = 0.2;
 const SEED: u64 = 42;
@@ -55,6 +61,14 @@ fn main() -> Result<()> {
     let data = PathBuf::from(value("--data").unwrap_or_else(|| "../shared/data".into()));
     let out = PathBuf::from(value("--out").unwrap_or_else(|| "target/eval".into()));
     let only = value("--only");
+    if let Some(name) = only.as_deref() {
+        if !DATA_SETS.contains(&name) {
+            return Err(format!("--only {name}: one of {}", DATA_SETS.join(", ")).into());
+        }
+    }
+    let tafeng_csv = PathBuf::from(
+        value("--tafeng").unwrap_or_else(|| "target/tafeng/ta_feng_all_months_merged.csv".into()),
+    );
     let tune = args.iter().any(|a| a == "--tune");
     let grid = args.iter().any(|a| a == "--grid");
 
@@ -67,6 +81,12 @@ fn main() -> Result<()> {
     }
     if only.as_deref().is_none_or(|o| o == "groceries") {
         splits.push(groceries(&data)?);
+    }
+    if only.as_deref().is_none_or(|o| o == "synthetic") {
+        splits.push(synthetic());
+    }
+    if only.as_deref().is_none_or(|o| o == "tafeng") {
+        splits.push(tafeng(&tafeng_csv)?);
     }
     for split in &splits {
         let defaults = ModelConfig::default();
@@ -83,6 +103,7 @@ fn main() -> Result<()> {
             "q_p99_us",
             "model_MB"
         );
+        let mut summary = Vec::new();
         for (family, configs) in families(tune) {
             let mut rows = Vec::new();
             for (label, config) in configs {
@@ -92,7 +113,7 @@ fn main() -> Result<()> {
                 }
                 rows.push(row);
             }
-            if family == "cosine" || family == "ease" {
+            if family == "cosine" || family == "ease" || family == "recency" {
                 let best = rows
                     .iter()
                     .max_by(|a, b| {
@@ -102,10 +123,17 @@ fn main() -> Result<()> {
                     })
                     .expect("a family has settings");
                 best.print(" (best)");
+                if family == "recency" {
+                    summary.push((family, best.clone()));
+                }
             } else if !grid && family != "tune" {
                 rows[0].print("");
             }
+            if family == "popularity" || family == "default" {
+                summary.push((family, rows[0].clone()));
+            }
         }
+        write_summary(&summary, &out.join(split.name).join("ours.tsv"))?;
     }
     println!("\npeak RSS: {} MB", peak_rss_mb());
     Ok(())
@@ -115,6 +143,8 @@ fn main() -> Result<()> {
 /// setting by NDCG@10 (every setting with `--grid`).
 const COSINE_NEIGHBOURS: [usize; 4] = [20, 50, 100, 200];
 const EASE_LAMBDAS: [f64; 6] = [100.0, 200.0, 400.0, 800.0, 1500.0, 3000.0];
+/// Recency-weighted popularity: half-lives in days (plain popularity's is 90).
+const RECENCY_HALF_LIVES: [f32; 4] = [30.0, 14.0, 7.0, 3.0];
 
 /// Families of models compared, each a list of (label, config).
 fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
@@ -128,6 +158,16 @@ fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
         trending_slots: 0,
         ..base.clone()
     };
+    let recency = RECENCY_HALF_LIVES
+        .iter()
+        .map(|&days| {
+            let config = ModelConfig {
+                popularity_half_life_days: Some(days),
+                ..popularity.clone()
+            };
+            (format!("recency popularity h={days}d"), config)
+        })
+        .collect();
     let cosine = COSINE_NEIGHBOURS
         .iter()
         .map(|&k| {
@@ -149,11 +189,12 @@ fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
         .collect();
     let mut families = vec![
         ("popularity", vec![("popularity".to_owned(), popularity)]),
+        ("recency", recency),
         ("cosine", cosine),
         ("ease", ease),
         (
             "default",
-            vec![("ease auto (ModelConfig::default)".to_owned(), base.clone())],
+            vec![("served default (auto)".to_owned(), base.clone())],
         ),
     ];
     if tune {
@@ -190,6 +231,7 @@ fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
 }
 
 /// One printed row of the table.
+#[derive(Clone)]
 struct Row {
     label: String,
     recall: f64,
@@ -226,9 +268,9 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
     let started = Instant::now();
     let model = Model::build(&split.train, config);
     let build_s = started.elapsed().as_secs_f64();
-    let (label, note) = match model.lambda_choice() {
+    let (label, note) = match model.choice() {
         Some(choice) => (
-            format!("{label} λ={}", choice.lambda),
+            format!("{label} → {}", choice.family),
             Some(describe(choice)),
         ),
         None => (label, None),
@@ -269,8 +311,8 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
     }
 }
 
-/// The validation behind an automatic λ, on one line.
-fn describe(choice: &LambdaChoice) -> String {
+/// The validation behind an automatic choice: the slice, the best of each kind, every score.
+fn describe(choice: &ModelChoice) -> String {
     let holdout = match choice.holdout {
         Holdout::Temporal { cutoff } => format!("temporal, cut-off {cutoff}"),
         Holdout::LeaveOneOut => "leave-one-out".to_owned(),
@@ -279,13 +321,32 @@ fn describe(choice: &LambdaChoice) -> String {
     let scores: Vec<String> = choice
         .scores
         .iter()
-        .map(|(lambda, ndcg)| format!("{lambda}: {ndcg:.4}"))
+        .map(|(family, ndcg)| format!("{family}: {ndcg:.4}"))
         .collect();
+    let best = |b: Option<(Family, f64)>| b.map_or("-".to_owned(), |(f, s)| format!("{f} {s:.4}"));
     format!(
-        "validation ({holdout}, {} profiles) NDCG@10 by λ: {}",
+        "validation ({holdout}, {} profiles, item-item on {} items): best popularity {}, best item-item {}\n    all: {}",
         choice.profiles,
+        choice.items_learnt,
+        best(choice.best_popularity()),
+        best(choice.best_item_item()),
         scores.join(", ")
     )
+}
+
+/// Writes the rows the implicit script's summary table reads: key, label, recall, NDCG,
+/// coverage, build seconds.
+fn write_summary(rows: &[(&str, Row)], path: &Path) -> Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    for (key, row) in rows {
+        writeln!(
+            out,
+            "{key}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.2}",
+            row.label, row.recall, row.ndcg, row.coverage, row.build_s
+        )?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Builds the default model on all of onlineretail once: build time and peak memory.
@@ -308,7 +369,7 @@ fn build_only(data: &Path) -> Result<()> {
         peak_rss_mb(),
         loaded_mb
     );
-    if let Some(choice) = model.lambda_choice() {
+    if let Some(choice) = model.choice() {
         println!("{}", describe(choice));
     }
     Ok(())
@@ -357,16 +418,21 @@ fn write_split(split: &Split, weights: &Weights, dir: &Path) -> Result<()> {
 /// Onlineretail, temporal: train before 2011-11-01; test each training customer's purchases
 /// from then on of items known to training and not bought in training.
 fn onlineretail(data: &Path) -> Result<Split> {
-    Ok(temporal_split(onlineretail::purchases(data)?))
+    Ok(temporal_split(
+        "onlineretail",
+        onlineretail::purchases(data)?,
+        SPLIT_AT,
+    ))
 }
 
-/// The split of `onlineretail` from its purchases.
-fn temporal_split(purchases: Vec<Interaction>) -> Split {
+/// A temporal split of `purchases` at `split_at`: train before it; test each training
+/// customer's purchases from then on of items known to training and not bought in training.
+fn temporal_split(name: &'static str, purchases: Vec<Interaction>, split_at: i64) -> Split {
     let mut train = Dataset::new();
     let mut histories: BTreeMap<String, Vec<Interaction>> = BTreeMap::new();
     let mut later: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for interaction in purchases {
-        if interaction.at < SPLIT_AT {
+        if interaction.at < split_at {
             train.push(&interaction);
             histories
                 .entry(interaction.profile.clone())
@@ -394,7 +460,8 @@ fn temporal_split(purchases: Vec<Interaction>) -> Split {
         }
     }
     let describe = format!(
-        "train < 2011-11-01: {} events, {} customers, {} items; {} test customers, {} held-out purchases",
+        "temporal, train < {}: {} events, {} customers, {} items; {} test customers, {} held-out purchases",
+        date(split_at),
         train.len(),
         train.profile_count(),
         train.sku_count(),
@@ -402,12 +469,98 @@ fn temporal_split(purchases: Vec<Interaction>) -> Split {
         tests.iter().map(|t| t.1.len()).sum::<usize>()
     );
     Split {
-        name: "onlineretail",
+        name,
         train,
         histories,
         tests,
         describe,
     }
+}
+
+/// "YYYY-MM-DD" of a unix time (UTC), for the printed descriptions.
+fn date(at: i64) -> String {
+    // H. Hinnant's civil_from_days.
+    let z = at.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Synthetic shop with no co-purchase structure: every basket is drawn independently from one
+/// Zipf popularity (s = 1) over 2,000 items, so the best answer is popularity by construction
+/// (an item's chance to be bought next is its share, whatever else the customer bought).
+/// 3,000 customers, 4–12 baskets of 2–8 items each over 180 days (SplitMix64, seed 42);
+/// temporal split at day 150, as onlineretail's.
+fn synthetic() -> Split {
+    const ITEMS: usize = 2_000;
+    const CUSTOMERS: usize = 3_000;
+    const DAYS: i64 = 180;
+    const START: i64 = 1_700_000_000 - 1_700_000_000 % 86_400;
+    let mut rng = SplitMix64(SEED);
+    let mut cdf = Vec::with_capacity(ITEMS);
+    let mut total = 0.0;
+    for rank in 1..=ITEMS {
+        total += 1.0 / rank as f64;
+        cdf.push(total);
+    }
+    let mut purchases = Vec::new();
+    for c in 0..CUSTOMERS {
+        let baskets = 4 + rng.below(9);
+        for _ in 0..baskets {
+            let at = START + rng.below(DAYS as usize) as i64 * 86_400 + 12 * 3_600;
+            let size = 2 + rng.below(7);
+            for _ in 0..size {
+                let u = rng.unit() * total;
+                let item = cdf.partition_point(|&x| x <= u).min(ITEMS - 1);
+                purchases.push(Interaction::purchase(
+                    format!("s{c:05}"),
+                    format!("z{item:04}"),
+                    at,
+                ));
+            }
+        }
+    }
+    temporal_split("synthetic", purchases, START + 150 * 86_400)
+}
+
+/// Ta-Feng, a Taiwanese grocery chain (Nov 2000 – Feb 2001): every purchase line as a till
+/// purchase, temporal split at 2001-02-01. Columns: TRANSACTION_DT (M/D/YYYY), CUSTOMER_ID,
+/// AGE_GROUP, PIN_CODE, PRODUCT_SUBCLASS, PRODUCT_ID, AMOUNT, ASSET, SALES_PRICE.
+fn tafeng(csv: &Path) -> Result<Split> {
+    let text = fs::read_to_string(csv).map_err(|e| {
+        format!(
+            "{}: {e} (scripts/fetch-tafeng.sh fetches it; --tafeng PATH)",
+            csv.display()
+        )
+    })?;
+    let mut purchases = Vec::with_capacity(820_000);
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').map(|f| f.trim_matches('"')).collect();
+        let [day, customer, _, _, _, product, amount, ..] = fields[..] else {
+            return Err(format!("Ta-Feng: short line {line:?}").into());
+        };
+        let mut mdy = day.split('/');
+        let (month, dom, year) = (mdy.next(), mdy.next(), mdy.next());
+        let iso = format!(
+            "{}-{:0>2}-{:0>2}",
+            year.unwrap_or(""),
+            month.unwrap_or(""),
+            dom.unwrap_or("")
+        );
+        let at = onlineretail::parse_datetime(&iso).ok_or_else(|| format!("bad date {day:?}"))?;
+        purchases.push(Interaction {
+            channel: Channel::Store,
+            quantity: amount.parse::<u32>().map_or(1, |q| q.max(1)),
+            ..Interaction::purchase(customer, product, at)
+        });
+    }
+    Ok(temporal_split("tafeng", purchases, TAFENG_SPLIT_AT))
 }
 
 /// Groceries, basket leave-one-out: a seeded 20 % of baskets with ≥ 2 distinct items are test
@@ -493,6 +646,11 @@ mod tests {
             Some(SPLIT_AT)
         );
         assert_eq!(onlineretail::parse_datetime("1970-01-01 00:00:01"), Some(1));
+        assert_eq!(
+            onlineretail::parse_datetime("2001-02-01"),
+            Some(TAFENG_SPLIT_AT)
+        );
+        assert_eq!(date(TAFENG_SPLIT_AT), "2001-02-01");
     }
 
     /// Customer `c` buys items `items` at `at`.
@@ -515,12 +673,12 @@ mod tests {
                 purchases.extend(buys(c, &[item], at));
             }
         }
-        let split = temporal_split(purchases);
+        let split = temporal_split("onlineretail", purchases, SPLIT_AT);
         assert!(!split.tests.is_empty());
         assert!(split.train.latest_at() < SPLIT_AT);
         // What the harness does: build on the training split only.
         let model = Model::build(&split.train, &ModelConfig::default());
-        let choice = model.lambda_choice().expect("the default chooses λ");
+        let choice = model.choice().expect("the default chooses its family");
         let Holdout::Temporal { cutoff } = choice.holdout else {
             panic!("weekly orders have useful time: {choice:?}");
         };

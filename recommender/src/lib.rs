@@ -1,10 +1,12 @@
 //! Vitrine's recommender: "bought together" and personal top-N from shop, app and till events.
 //!
 //! - [`Dataset`] interns [`Interaction`]s (profile, SKU, kind, channel, store, time).
-//! - [`Model::build`] learns item-to-item weights by the [`Method`] of a [`ModelConfig`]
-//!   (EASE by default, chosen by the evaluation in `docs/recommender.md`, with its λ chosen
-//!   at every build on a validation slice of the shop's own data, see [`LambdaChoice`];
-//!   cosine and popularity-only are there to compare with) and counts popularity and trending.
+//! - [`Model::build`] learns item-to-item weights by the [`Method`] of a [`ModelConfig`] and
+//!   counts popularity and trending. The default chooses the model family at every build on
+//!   a validation slice of the shop's own data (see [`ModelChoice`]): popularity, recency
+//!   popularity, EASE per λ, cosine, or a blend of item-item with popularity; item-item is
+//!   served only when it beats popularity by [`MARGIN`], and learns on the most interacted
+//!   items within a memory budget, the tail served by popularity.
 //!   The same interactions give the same model, whatever their order.
 //! - [`Recommender`] serves the current model: queries read an immutable [`Snapshot`] and
 //!   never wait; [`Recommender::observe_all`] updates popularity and trending at once;
@@ -71,7 +73,7 @@ pub use dataset::{Channel, Dataset, Interaction, Kind, Rating, Weights};
 pub use model::{Method, Model, ModelConfig};
 pub use query::{Context, Query, Reason, Recommendation};
 pub use recommender::{Recommender, Snapshot};
-pub use validation::{Holdout, LambdaChoice, Validation};
+pub use validation::{Family, Holdout, ModelChoice, Validation, MARGIN};
 
 impl Model {
     /// Answers a query from the model alone, with its build-time counters.

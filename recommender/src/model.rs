@@ -9,7 +9,7 @@ use faer::{Mat, Par};
 
 use crate::counters::Counters;
 use crate::dataset::{Dataset, Rating, Weights};
-use crate::validation::{self, LambdaChoice, Validation};
+use crate::validation::{self, Family, ModelChoice, Validation};
 
 /// How item-to-item weights are learnt.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,18 +23,21 @@ pub enum Method {
     },
     /// EASE (Steck 2019): B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹, zero diagonal.
     ///
-    /// Dense: O(n²) memory and O(n³) time in the number of items, so catalogues over
-    /// `ModelConfig::ease_max_items` are built with [`Method::Cosine`] instead.
+    /// Dense: O(n²) memory and O(n³) time in the number of items, so above the items that
+    /// `ModelConfig::item_item_memory_mb` allows it learns on the most interacted ones only
+    /// and the tail is served by popularity.
     Ease {
         /// The L2 regularisation λ added to the diagonal of the Gram matrix.
         lambda: f64,
         /// Largest positive weights kept per item for queries (the dense B is dropped).
         neighbours: usize,
     },
-    /// EASE with λ chosen at every build from the data itself: each λ of `lambdas` is scored
-    /// (NDCG@10) on a validation slice held out of the dataset, and the best one is built on
-    /// all of it. See [`Validation`] for the slice and [`LambdaChoice`] for the outcome;
-    /// [`Model::method`] then reports the concrete [`Method::Ease`].
+    /// The model family chosen at every build from the data itself: popularity (several
+    /// half-lives), EASE for each λ of `lambdas`, cosine, and blends of item-item with
+    /// popularity are scored (NDCG@10) on a validation slice held out of the dataset, and
+    /// the winner is built on all of it; item-item must beat popularity by a margin. See
+    /// [`Validation`] for the slice and [`ModelChoice`] for the outcome; [`Model::method`]
+    /// then reports the concrete method.
     EaseAuto {
         /// The λ tried (positive; order does not matter; ties go to the smaller λ).
         lambdas: Vec<f64>,
@@ -69,8 +72,9 @@ pub struct ModelConfig {
     pub trending_slots: usize,
     /// Length of the precomputed popular and trending lists the fallback walks.
     pub fallback_depth: usize,
-    /// Largest catalogue EASE is built for; larger ones get cosine neighbours.
-    pub ease_max_items: usize,
+    /// Memory budget of an item-item build in MB: it learns on as many of the most
+    /// interacted items as fit (EASE's peak is about 12.4·n² bytes), the rest by popularity.
+    pub item_item_memory_mb: usize,
     /// How [`Method::EaseAuto`] holds out its validation slice.
     pub validation: Validation,
 }
@@ -85,8 +89,9 @@ impl Default for ModelConfig {
             trending_half_life_days: 7.0,
             trending_slots: 1,
             fallback_depth: 1000,
-            // About 2 GB at a 15,000-item build's peak (2.8 GB choosing λ): a small server's limit.
-            ease_max_items: 15_000,
+            // About 5,000 items: an EASE build of a few seconds, the automatic choice under a
+            // minute on this 2-core machine.
+            item_item_memory_mb: 320,
             validation: Validation::default(),
         }
     }
@@ -104,8 +109,18 @@ pub struct Model {
     pub(crate) counters: Counters,
     pub(crate) config: ModelConfig,
     method: Method,
-    lambda_choice: Option<LambdaChoice>,
+    /// Weight β of popularity in item-item scores (0: item-item only).
+    pub(crate) blend: f32,
+    choice: Option<ModelChoice>,
     data_through: i64,
+}
+
+impl ModelConfig {
+    /// Most items an item-item build learns on within `item_item_memory_mb`.
+    pub fn item_item_max_items(&self) -> usize {
+        let bytes = self.item_item_memory_mb as f64 * 1e6;
+        ((bytes / 12.4).sqrt() as usize).max(2)
+    }
 }
 
 impl Model {
@@ -114,40 +129,62 @@ impl Model {
     /// With [`Method::EaseAuto`] this first chooses λ on a validation slice of `dataset`
     /// (one EASE build per λ of the grid on the rest of it), then builds on all of it.
     pub fn build(dataset: &Dataset, config: &ModelConfig) -> Model {
-        let n = dataset.sku_count();
-        let (method, lambda_choice) = match &config.method {
-            Method::Ease { neighbours, .. } | Method::EaseAuto { neighbours, .. }
-                if n > config.ease_max_items =>
-            {
-                (
-                    Method::Cosine {
-                        neighbours: *neighbours,
-                    },
-                    None,
-                )
-            }
-            Method::EaseAuto {
-                lambdas,
-                neighbours,
-            } => {
-                let choice = validation::choose_lambda(dataset, config, lambdas, *neighbours);
-                let method = Method::Ease {
-                    lambda: choice.lambda,
-                    neighbours: *neighbours,
-                };
-                (method, Some(choice))
-            }
-            m => (m.clone(), None),
+        let limit = config.item_item_max_items();
+        let Method::EaseAuto {
+            lambdas,
+            neighbours,
+        } = &config.method
+        else {
+            let method = config.method.clone();
+            let mut model = Model::build_with(dataset, config, |n, ratings| match method {
+                Method::Popularity | Method::EaseAuto { .. } => vec![Vec::new(); n],
+                Method::Cosine { neighbours } => cosine_neighbours(n, ratings, neighbours),
+                Method::Ease { lambda, neighbours } => {
+                    let (top, sub) = TopItems::select(n, ratings, limit);
+                    top.expand(Gram::new(top.len(), &sub).ease_neighbours(lambda, neighbours))
+                }
+            });
+            model.method = config.method.clone();
+            return model;
         };
-        let mut model = Model::build_with(dataset, config, |n, ratings| match method {
-            Method::Popularity | Method::EaseAuto { .. } => vec![Vec::new(); n],
-            Method::Cosine { neighbours } => cosine_neighbours(n, ratings, neighbours),
-            Method::Ease { lambda, neighbours } => {
-                Gram::new(n, ratings).ease_neighbours(lambda, neighbours)
+        let choice = validation::choose(dataset, config, lambdas, *neighbours);
+        // Item-item keeps the popularity its fill and blend were scored with.
+        let served = ModelConfig {
+            popularity_half_life_days: choice.popularity_half_life_days,
+            ..choice.family.config(config)
+        };
+        let (method, blend) = match choice.family {
+            Family::Popularity { .. } => (Method::Popularity, 0.0),
+            Family::Ease { lambda, beta } => (
+                Method::Ease {
+                    lambda,
+                    neighbours: *neighbours,
+                },
+                beta,
+            ),
+            Family::Cosine { beta } => (
+                Method::Cosine {
+                    neighbours: *neighbours,
+                },
+                beta,
+            ),
+        };
+        let learn = method.clone();
+        let mut model = Model::build_with(dataset, &served, |n, ratings| {
+            let (top, sub) = TopItems::select(n, ratings, limit);
+            match learn {
+                Method::Popularity | Method::EaseAuto { .. } => vec![Vec::new(); n],
+                Method::Cosine { neighbours } => {
+                    top.expand(cosine_neighbours(top.len(), &sub, neighbours))
+                }
+                Method::Ease { lambda, neighbours } => {
+                    top.expand(Gram::new(top.len(), &sub).ease_neighbours(lambda, neighbours))
+                }
             }
         });
         model.method = method;
-        model.lambda_choice = lambda_choice;
+        model.blend = blend;
+        model.choice = Some(choice);
         model
     }
 
@@ -220,7 +257,8 @@ impl Model {
             counters,
             config: config.clone(),
             method: Method::Popularity,
-            lambda_choice: None,
+            blend: 0.0,
+            choice: None,
             data_through,
         };
         model.set_neighbours(rows);
@@ -244,13 +282,13 @@ impl Model {
         }
     }
 
-    /// How λ was chosen, when the config asked for [`Method::EaseAuto`] (for the server's log).
-    pub fn lambda_choice(&self) -> Option<&LambdaChoice> {
-        self.lambda_choice.as_ref()
+    /// How the family was chosen, when the config asked for [`Method::EaseAuto`] (for the
+    /// server's log and the shop's view of its model).
+    pub fn choice(&self) -> Option<&ModelChoice> {
+        self.choice.as_ref()
     }
 
-    /// The method actually built: [`Method::EaseAuto`] becomes the [`Method::Ease`] of the
-    /// chosen λ, and EASE falls back to cosine on very large catalogues.
+    /// The method actually built: [`Method::EaseAuto`] becomes the chosen family's method.
     pub fn method(&self) -> &Method {
         &self.method
     }
@@ -309,13 +347,78 @@ impl Model {
     }
 }
 
+/// The items an item-item build learns on: all of them, or the `limit` with the most
+/// ratings (ties: the lower index, i.e. SKU order) when there are more.
+pub(crate) struct TopItems {
+    /// Kept items in increasing index order; `None`: every item.
+    kept: Option<Vec<u32>>,
+    n: usize,
+}
+
+impl TopItems {
+    /// Chooses the items and returns the ratings of those, renumbered from 0 (still sorted).
+    pub(crate) fn select(n: usize, ratings: &[Rating], limit: usize) -> (TopItems, Vec<Rating>) {
+        if n <= limit {
+            return (TopItems { kept: None, n }, ratings.to_vec());
+        }
+        let mut count = vec![0u32; n];
+        for r in ratings {
+            count[r.item as usize] += 1;
+        }
+        let mut kept: Vec<u32> = (0..n as u32).collect();
+        kept.sort_by(|&a, &b| count[b as usize].cmp(&count[a as usize]).then(a.cmp(&b)));
+        kept.truncate(limit);
+        kept.sort_unstable();
+        let mut local = vec![u32::MAX; n];
+        for (l, &g) in kept.iter().enumerate() {
+            local[g as usize] = l as u32;
+        }
+        // A monotone renumbering: the ratings stay sorted by (profile, item).
+        let sub = ratings
+            .iter()
+            .filter(|r| local[r.item as usize] != u32::MAX)
+            .map(|r| Rating {
+                item: local[r.item as usize],
+                ..*r
+            })
+            .collect();
+        (
+            TopItems {
+                kept: Some(kept),
+                n,
+            },
+            sub,
+        )
+    }
+
+    /// Number of items learnt on.
+    pub(crate) fn len(&self) -> usize {
+        self.kept.as_ref().map_or(self.n, Vec::len)
+    }
+
+    /// Rows of the kept items in all items' numbering; the tail's rows are empty.
+    pub(crate) fn expand(&self, rows: Vec<Vec<(u32, f32)>>) -> Vec<Vec<(u32, f32)>> {
+        let Some(kept) = &self.kept else {
+            return rows;
+        };
+        let mut out = vec![Vec::new(); self.n];
+        for (l, row) in rows.into_iter().enumerate() {
+            out[kept[l] as usize] = row
+                .into_iter()
+                .map(|(j, w)| (kept[j as usize], w))
+                .collect();
+        }
+        out
+    }
+}
+
 /// The rows of the rating matrix: one slice of the sorted ratings per profile.
 fn profile_rows(ratings: &[Rating]) -> Vec<&[Rating]> {
     ratings.chunk_by(|a, b| a.profile == b.profile).collect()
 }
 
 /// Cosine similarity over profile vectors, one item row at a time (memory O(n·k), not O(n²)).
-fn cosine_neighbours(n: usize, ratings: &[Rating], k: usize) -> Vec<Vec<(u32, f32)>> {
+pub(crate) fn cosine_neighbours(n: usize, ratings: &[Rating], k: usize) -> Vec<Vec<(u32, f32)>> {
     let rows = profile_rows(ratings);
     // Item → the profile rows that contain it.
     let mut holders: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -501,13 +604,23 @@ mod tests {
     }
 
     #[test]
-    fn ease_falls_back_to_cosine_above_the_size_limit() {
-        let data = baskets(&[&["A", "B", "C"]]);
+    fn above_the_memory_budget_item_item_learns_on_the_most_interacted_items_only() {
+        // A and B are bought most; C and D once each, together.
+        let data = baskets(&[&["A", "B"], &["A", "B"], &["A", "B", "C", "D"]]);
         let config = ModelConfig {
-            ease_max_items: 2,
+            method: Method::Ease {
+                lambda: 1.0,
+                neighbours: 10,
+            },
+            // 12.4·2² bytes: room for two items.
+            item_item_memory_mb: 0,
             ..ModelConfig::default()
         };
+        assert_eq!(config.item_item_max_items(), 2);
         let model = Model::build(&data, &config);
-        assert!(matches!(model.method(), Method::Cosine { .. }));
+        assert_eq!(model.similar("A").first().map(|s| s.0), Some("B"));
+        assert!(model.similar("C").is_empty());
+        assert!(model.similar("D").is_empty());
+        assert!(model.similar("A").iter().all(|s| s.0 == "B"));
     }
 }

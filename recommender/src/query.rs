@@ -260,10 +260,42 @@ impl Answer<'_, '_> {
             .filter(|&j| score[j as usize] > 0.0 && self.blocked.binary_search(&j).is_err())
             .map(|j| (j, score[j as usize]))
             .collect();
-        let model = self.model;
+        // Candidates the blend ranks by their popularity more than by item-item: cited as popular.
+        let mut by_popularity: Vec<u32> = Vec::new();
+        let beta = self.model.blend;
+        if beta > 0.0 && !candidates.is_empty() {
+            let counters = self.counters;
+            let top_item_item = candidates.iter().map(|c| c.1).fold(0.0, f32::max);
+            let top_popular = counters
+                .popular_top
+                .first()
+                .map_or(1.0, |&i| counters.popular(i)) as f32;
+            let popularity = |i: u32| beta * counters.popular(i) as f32 / top_popular;
+            for c in &mut candidates {
+                let item_item = (1.0 - beta) * c.1 / top_item_item;
+                let popular = popularity(c.0);
+                if popular > item_item {
+                    by_popularity.push(c.0);
+                }
+                c.1 = item_item + popular;
+            }
+            for &i in &counters.popular_top {
+                let scored =
+                    (i as usize) < n && source[i as usize] != u32::MAX && score[i as usize] > 0.0;
+                if !scored && self.blocked.binary_search(&i).is_err() {
+                    candidates.push((i, popularity(i)));
+                    by_popularity.push(i);
+                }
+            }
+            by_popularity.sort_unstable();
+        }
+        let (model, counters) = (self.model, self.counters);
         let order = |a: &(u32, f32), b: &(u32, f32)| -> Ordering {
-            b.1.total_cmp(&a.1)
-                .then_with(|| model.sku(a.0).cmp(model.sku(b.0)))
+            b.1.total_cmp(&a.1).then_with(|| {
+                counters
+                    .sku(&model.skus, a.0)
+                    .cmp(counters.sku(&model.skus, b.0))
+            })
         };
         // Sort only a head large enough for stock filtering to leave `limit`; the rest if not.
         let head = (self.query.limit * 4 + 64).min(candidates.len());
@@ -281,6 +313,10 @@ impl Answer<'_, '_> {
             let (j, s) = candidates[k];
             k += 1;
             if !self.admissible(j) {
+                continue;
+            }
+            if by_popularity.binary_search(&j).is_ok() {
+                self.push(j, s, Reason::Popular);
                 continue;
             }
             let reason = match seeds[source[j as usize] as usize].2 {

@@ -17,10 +17,12 @@ use std::time::{Duration, Instant};
 use futures_util::TryStreamExt;
 use sqlx::AnyConnection;
 use vitrine_recommender::{
-    Channel, Dataset, Interaction, Kind, Model, ModelConfig, Query, Reason, Recommendation,
-    Recommender,
+    Channel, Dataset, Holdout, Interaction, Kind, Model, ModelConfig, Query, Reason,
+    Recommendation, Recommender,
 };
-use vitrine_types::{Money, RecommendationReason, RecommendedProduct};
+use vitrine_types::{
+    ModelFamily, Money, RecommendationModel, RecommendationReason, RecommendedProduct,
+};
 
 use crate::db::Db;
 
@@ -223,6 +225,72 @@ impl ShopRecommender {
     pub fn recommend(&self, query: &Query<'_>) -> Vec<Recommendation> {
         self.recommender.recommend(query)
     }
+
+    /// Which model serves now and how it was chosen, for the shop.
+    pub fn model(&self) -> RecommendationModel {
+        describe_model(self.recommender.snapshot().model())
+    }
+}
+
+/// The served model as the shop sees it.
+pub fn describe_model(model: &Model) -> RecommendationModel {
+    let choice = model.choice();
+    let family = match choice.map(|c| c.family.kind()) {
+        Some("popularity") => ModelFamily::Popularity,
+        Some("blend") => ModelFamily::Blend,
+        Some(_) => ModelFamily::ItemItem,
+        None if model.neighbour_count() == 0 => ModelFamily::Popularity,
+        None => ModelFamily::ItemItem,
+    };
+    let holdout = match choice.map(|c| &c.holdout) {
+        Some(Holdout::Temporal { .. }) => "temporal",
+        Some(Holdout::LeaveOneOut) => "leave_one_out",
+        Some(Holdout::TooLittleData) | None => "too_little_data",
+    };
+    RecommendationModel {
+        family,
+        detail: choice.map_or_else(|| format!("{:?}", model.method()), |c| c.family.to_string()),
+        holdout: holdout.to_string(),
+        validation_profiles: choice.map_or(0, |c| c.profiles as u64),
+        popularity_ndcg: choice.and_then(|c| c.best_popularity()).map(|b| b.1),
+        item_item_ndcg: choice.and_then(|c| c.best_item_item()).map(|b| b.1),
+        items: model.item_count() as u64,
+        items_learnt: choice.map_or(model.item_count(), |c| c.items_learnt) as u64,
+        data_through: model.data_through(),
+    }
+}
+
+/// Logs the family chosen for a shop's new model and sets its gauge: 1 for the family
+/// served, 0 for the others.
+fn report_model(shop_id: &str, model: &Model) {
+    let described = describe_model(model);
+    tracing::info!(
+        shop = %shop_id,
+        family = ?described.family,
+        detail = %described.detail,
+        holdout = %described.holdout,
+        validation_profiles = described.validation_profiles,
+        popularity_ndcg = ?described.popularity_ndcg,
+        item_item_ndcg = ?described.item_item_ndcg,
+        items = described.items,
+        items_learnt = described.items_learnt,
+        "recommendation model built"
+    );
+    // Models built at start, before the first request, must reach /metrics too.
+    let _ = crate::http::ops::prometheus();
+    for (family, name) in [
+        (ModelFamily::Popularity, "popularity"),
+        (ModelFamily::ItemItem, "item_item"),
+        (ModelFamily::Blend, "blend"),
+    ] {
+        let value = if family == described.family { 1.0 } else { 0.0 };
+        metrics::gauge!(
+            "vitrine_recommendation_model_family",
+            "shop" => shop_id.to_string(),
+            "family" => name
+        )
+        .set(value);
+    }
 }
 
 async fn rebuild_with(
@@ -289,7 +357,9 @@ async fn build_model(config: &ModelConfig, db: &Db, shop_id: &str) -> anyhow::Re
     }
     drop(conn);
     let config = config.clone();
-    Ok(tokio::task::spawn_blocking(move || Model::build(&dataset, &config)).await?)
+    let model = tokio::task::spawn_blocking(move || Model::build(&dataset, &config)).await?;
+    report_model(shop_id, &model);
+    Ok(model)
 }
 
 /// A purchase line as read: profile, SKU, quantity, channel, store, time.

@@ -47,7 +47,8 @@ pub use loyalty::{
 };
 pub use money::Money;
 pub use recommendations::{
-    RecommendationContext, RecommendationReason, RecommendationsResponse, RecommendedProduct,
+    ModelFamily, RecommendationContext, RecommendationModel, RecommendationReason,
+    RecommendationsResponse, RecommendedProduct,
 };
 pub use reports::{
     AttributionContext, AttributionReport, AttributionRow, ChannelAttribution, Widget,

@@ -126,3 +126,41 @@ pub enum RecommendationReason {
     /// (a new shop, new products).
     Catalogue,
 }
+
+/// The kind of model a shop's recommendations come from, chosen from the shop's own data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ModelFamily {
+    /// Best sellers: nothing personal beat them on the shop's data; reasons say "popular".
+    Popularity,
+    /// Item-to-item ("bought together", "because you bought").
+    ItemItem,
+    /// Item-to-item scores blended with popularity.
+    Blend,
+}
+
+/// `GET /v1/recommendations/model` (secret key): which model serves the shop and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecommendationModel {
+    /// The kind of model served.
+    pub family: ModelFamily,
+    /// The model with its settings, e.g. `EASE λ=200 + popularity β=0.1`.
+    pub detail: String,
+    /// How the shop's data was held out to choose it: `temporal`, `leave_one_out`, or
+    /// `too_little_data` (not measured: item-to-item at default settings).
+    pub holdout: String,
+    /// Profiles whose held-out purchases scored the candidates.
+    pub validation_profiles: u64,
+    /// NDCG@10 of the best popularity candidate on the held-out data; null when unmeasured.
+    pub popularity_ndcg: Option<f64>,
+    /// NDCG@10 of the best item-to-item or blend candidate; null when unmeasured.
+    pub item_item_ndcg: Option<f64>,
+    /// Products the model knows.
+    pub items: u64,
+    /// Products item-to-item learnt from (the most bought ones, within the memory budget).
+    pub items_learnt: u64,
+    /// Time of the newest event the model was built from, unix seconds.
+    pub data_through: i64,
+}

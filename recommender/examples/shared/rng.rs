@@ -21,7 +21,6 @@ impl SplitMix64 {
     }
 
     /// Uniform in 0..n (slightly biased for huge n; fine for test data).
-    #[allow(dead_code)] // the evaluation uses `next` and `unit` only
     pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }

@@ -64,6 +64,7 @@ fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
         .merge(coupons::router())
         .merge(cart_recovery::server_router())
         .merge(reports::router())
+        .merge(recommendations::server_router())
         .method_not_allowed_fallback(error::method_not_allowed);
     // Every request has a time limit but imports, which stream files of any size.
     let timed = Router::new()

@@ -69,6 +69,7 @@ pub const SECRET_KEY: &str = "secret_key";
         super::cart_recovery::set_rules,
         super::cart_recovery::end_rules,
         super::reports::attribution,
+        super::recommendations::model,
         super::batch::batch,
     ),
     components(

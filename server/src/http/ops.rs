@@ -173,7 +173,7 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
 }
 
 /// The process-wide Prometheus recorder, installed on first use.
-fn prometheus() -> &'static PrometheusHandle {
+pub(crate) fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new().build_recorder();

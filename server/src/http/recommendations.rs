@@ -5,13 +5,15 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use vitrine_types::{RecommendationContext, RecommendationReason, RecommendationsResponse};
+use vitrine_types::{
+    RecommendationContext, RecommendationModel, RecommendationReason, RecommendationsResponse,
+};
 
 use std::collections::HashSet;
 
 use vitrine_recommender::{Context, Kind, Query};
 
-use super::auth::{personal_profiles, PublishableShop};
+use super::auth::{personal_profiles, PublishableShop, SecretShop};
 use super::error::{ApiError, ApiQuery, Result};
 use crate::{recommendations, AppState};
 
@@ -19,9 +21,40 @@ use crate::{recommendations, AppState};
 pub const MAX_LIMIT: u32 = 24;
 const DEFAULT_LIMIT: u32 = 4;
 
-/// Routes of this resource.
+/// Routes of this resource called from browsers (publishable key).
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/recommendations", get(recommendations))
+}
+
+/// Routes of this resource called from the shop's back office (secret key).
+pub fn server_router() -> Router<AppState> {
+    Router::new().route("/v1/recommendations/model", get(model))
+}
+
+/// The model the shop's recommendations come from, chosen at every rebuild from the shop's
+/// own data: popularity when nothing personal beat it on held-out purchases (tiles then say
+/// "popular"), else item-to-item or its blend with popularity; with the scores behind it.
+#[utoipa::path(
+    get,
+    path = "/v1/recommendations/model",
+    tag = "server",
+    responses(
+        (status = 200, description = "The model served now", body = RecommendationModel),
+        super::openapi::KeyErrors,
+        (status = 408, response = super::openapi::RequestTimeout),
+    ),
+    security(("secret_key" = [])),
+)]
+async fn model(
+    State(state): State<AppState>,
+    SecretShop(shop): SecretShop,
+) -> Result<Json<RecommendationModel>> {
+    let recommender = state
+        .recommendations
+        .shop(&state.db, &shop.id)
+        .await
+        .map_err(ApiError::Internal)?;
+    Ok(Json(recommender.model()))
 }
 
 #[derive(Debug, Deserialize)]

@@ -47,6 +47,7 @@ const ROUTES: &[(&str, &str, &[&str])] = &[
     ("put", "/v1/cart-recovery/rules", &["secret_key"]),
     ("delete", "/v1/cart-recovery/rules", &["secret_key"]),
     ("get", "/v1/reports/attribution", &["secret_key"]),
+    ("get", "/v1/recommendations/model", &["secret_key"]),
     ("get", "/v1/batch", &["publishable_key"]),
 ];
 

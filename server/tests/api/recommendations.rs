@@ -276,3 +276,106 @@ async fn the_ranking_is_kept_for_its_refresh_time_then_recomputed() {
         ["D", "B", "A", "C"]
     );
 }
+
+/// Adds `baskets` orders of the shop "ranked" (one basket each, hours apart, within the last
+/// 30 days), with their products in the catalogue.
+async fn ranked_orders(app: &TestApp, first: usize, baskets: &[Vec<String>]) {
+    let now = unix_now();
+    for (b, skus) in baskets.iter().enumerate() {
+        let order = first + b;
+        for (line, sku) in skus.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
+                 VALUES ('ranked', $1, $1, 1000, 'EUR', 'https://shop.example/p', 'https://shop.example/i', 'x')
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(sku)
+            .execute(&app.db)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
+                     unit_price_minor, channel, purchased_at)
+                 VALUES ('ranked', $1, $2, $3, 1, 1000, 'web', $4)",
+            )
+            .bind(format!("M-{order}"))
+            .bind(line as i64)
+            .bind(sku)
+            .bind(now - 30 * 24 * 3600 + order as i64 * 600)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+const RANKED_SECRET: [(&str, &str); 1] = [("authorization", "Bearer sk_test_ranked")];
+
+#[tokio::test]
+async fn the_model_a_shop_is_served_switches_from_popularity_to_item_item_when_its_data_shows_co_purchase(
+) {
+    let app = spawn_app().await;
+    ranked_shop(&app, &[]).await;
+    // Every basket is the two best sellers: the item-to-item model finds nothing that best
+    // sellers do not, so the shop is served popularity, and says so.
+    let best_sellers: Vec<Vec<String>> = (0..400).map(|_| vec!["A".into(), "B".into()]).collect();
+    ranked_orders(&app, 0, &best_sellers).await;
+    let model = app
+        .request("GET", "/v1/recommendations/model", &RANKED_SECRET)
+        .await;
+    assert_eq!(model.status, StatusCode::OK);
+    let body = model.json();
+    assert_eq!(body["family"], "popularity", "{body}");
+    assert_eq!(body["holdout"], "leave_one_out");
+    let metrics = app.get("/metrics").await;
+    let text = String::from_utf8_lossy(&metrics.body).to_string();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("vitrine_recommendation_model_family{")
+                && l.contains("shop=\"ranked\"")),
+        "{text}"
+    );
+    let answer = app
+        .get(&recs(RANKED_KEY, "context=product:A&limit=1"))
+        .await
+        .json();
+    assert_eq!(answer["items"][0]["sku"], "B");
+    assert_eq!(answer["items"][0]["reason"]["kind"], "popular");
+
+    // Then baskets of fixed pairs: what goes together is now worth more than what sells.
+    let pairs: Vec<Vec<String>> = (0..400)
+        .map(|b| {
+            vec![
+                format!("P{}", (b % 10) * 2),
+                format!("P{}", (b % 10) * 2 + 1),
+            ]
+        })
+        .collect();
+    ranked_orders(&app, 400, &pairs).await;
+    let body = app
+        .request("GET", "/v1/recommendations/model", &RANKED_SECRET)
+        .await
+        .json();
+    assert_ne!(body["family"], "popularity", "{body}");
+    let answer = app
+        .get(&recs(RANKED_KEY, "context=product:P0&limit=1"))
+        .await
+        .json();
+    assert_eq!(answer["items"][0]["sku"], "P1");
+    assert_eq!(
+        answer["items"][0]["reason"]["kind"], "bought_together_with",
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn the_model_endpoint_needs_the_shops_secret_key() {
+    let app = spawn_app().await;
+    ranked_shop(&app, &[("A", 1, 1)]).await;
+    let anonymous = app.get("/v1/recommendations/model").await;
+    assert_error(&anonymous, StatusCode::UNAUTHORIZED, "missing_key");
+    let publishable = app
+        .get(&format!("/v1/recommendations/model?key={RANKED_KEY}"))
+        .await;
+    assert_eq!(publishable.status, StatusCode::UNAUTHORIZED);
+}
