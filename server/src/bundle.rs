@@ -13,6 +13,13 @@ use sha2::{Digest, Sha256};
 /// The file name of the loader in `dist/`; it is served at `/v1/vitrine.js`.
 pub const LOADER_FILE: &str = "vitrine.js";
 
+/// The loader's budget, brotli bytes as served (DESIGN.md, quality bars: 3 KB).
+pub const LOADER_BUDGET: usize = 3072;
+
+/// The budget of loader + wasm + JS glue + CSS, brotli bytes as served (DESIGN.md, quality
+/// bars: 90 KB, re-set from 60 KB for the Leptos widgets of issue 14; the goal is 72 KB).
+pub const TOTAL_BUDGET: usize = 92_160;
+
 /// One file of the bundle with its compressed forms.
 #[derive(Debug, Clone)]
 pub struct Asset {
@@ -136,11 +143,11 @@ impl Bundle {
         }
         out += &format!("{:<10} {raw:>10} {gzip:>10} {brotli:>10}\n", "total");
         out += &format!(
-            "budgets (brotli): loader {} / 3072 B {}, total {} / 61440 B {}\n",
+            "budgets (brotli): loader {} / {LOADER_BUDGET} B {}, total {} / {TOTAL_BUDGET} B {}\n",
             self.loader.brotli.len(),
-            verdict(self.loader.brotli.len() <= 3072),
+            verdict(self.loader.brotli.len() <= LOADER_BUDGET),
             brotli,
-            verdict(brotli <= 61440)
+            verdict(brotli <= TOTAL_BUDGET)
         );
         out
     }
@@ -151,7 +158,7 @@ impl Bundle {
             .iter()
             .map(|asset| asset.brotli.len())
             .sum();
-        self.loader.brotli.len() <= 3072 && total <= 61440
+        self.loader.brotli.len() <= LOADER_BUDGET && total <= TOTAL_BUDGET
     }
 }
 
@@ -202,5 +209,50 @@ impl Asset {
             Some(coding) => format!("\"{}-{coding}\"", self.digest),
             None => format!("\"{}\"", self.digest),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `len` bytes brotli cannot shrink: a SHA-256 chain.
+    fn incompressible(len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 32);
+        let mut block = Sha256::digest(b"vitrine");
+        while out.len() < len {
+            out.extend_from_slice(&block);
+            block = Sha256::digest(block);
+        }
+        out.truncate(len);
+        out
+    }
+
+    /// A Trunk output directory with a wasm of `wasm_len` incompressible bytes.
+    fn dist(wasm_len: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let write =
+            |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+        write(LOADER_FILE, b"import('./__VITRINE_GLUE__');");
+        write("vitrine-widgets-1_bg.wasm", &incompressible(wasm_len));
+        write("vitrine-widgets-1.js", b"export function start() {}");
+        write("widgets-1.css", b".vitrine { color: red }");
+        dir
+    }
+
+    #[test]
+    fn a_bundle_of_up_to_90_kb_brotli_is_within_the_budget_and_the_report_says_so() {
+        let bundle = Bundle::load(dist(80_000).path()).unwrap();
+        assert!(bundle.within_budget());
+        let report = bundle.size_report();
+        assert!(report.contains(" / 3072 B ok, total "), "{report}");
+        assert!(report.contains(" / 92160 B ok\n"), "{report}");
+    }
+
+    #[test]
+    fn a_bundle_over_90_kb_brotli_is_over_the_budget() {
+        let bundle = Bundle::load(dist(TOTAL_BUDGET).path()).unwrap();
+        assert!(!bundle.within_budget());
+        assert!(bundle.size_report().contains(" / 92160 B OVER BUDGET\n"));
     }
 }
