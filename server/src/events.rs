@@ -132,6 +132,19 @@ impl ValidEvent {
         Ok(Self { event, occurred_at })
     }
 
+    /// Whether this event, from `source`, is a sale: a purchase the shop's servers report.
+    /// A browser's word about a purchase is no sale (no revenue, attribution, popularity,
+    /// "already bought" or points).
+    pub fn is_sale(&self, source: Source) -> bool {
+        source == Source::Server && matches!(self.event.body, EventBody::Purchase { .. })
+    }
+
+    /// Whether this event, from `source`, teaches the recommender anything: everything but
+    /// a purchase that is no sale.
+    pub fn counts_for_recommendations(&self, source: Source) -> bool {
+        !matches!(self.event.body, EventBody::Purchase { .. }) || self.is_sale(source)
+    }
+
     /// The event as received.
     pub fn event(&self) -> &EventIn {
         &self.event
@@ -282,9 +295,7 @@ pub async fn store_all(
                 continue;
             }
             stored.push(number * ROWS_PER_INSERT + offset);
-            // A browser's word about a purchase is no sale: only the shop's servers and
-            // tills record sales (revenue, attribution, trending, what she owns).
-            if source == Source::Browser {
+            if !event.is_sale(source) {
                 continue;
             }
             if let EventBody::Purchase {

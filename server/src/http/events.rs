@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
-use vitrine_types::{BrowserEvents, EventBody, EventIn, IngestResult, LineError};
+use vitrine_types::{BrowserEvents, EventIn, IngestResult, LineError};
 
 use super::auth::{browser_identity, PublishableShop, SecretShop};
 use super::error::{check_media_type, json_body, ApiError, Result};
@@ -138,12 +138,7 @@ async fn browser_events(
     result.stored = new.len() as u64;
     result.duplicates = events.len() as u64 - result.stored;
     tx.commit().await?;
-    // A purchase a browser reports moves no popularity: only the shop's servers sell.
-    let new: Vec<usize> = new
-        .into_iter()
-        .filter(|&index| !matches!(events[index].1.event().body, EventBody::Purchase { .. }))
-        .collect();
-    observe(&state, &shop.id, &events, &new);
+    observe(&state, &shop.id, Source::Browser, &events, &new);
     Ok(Json(result))
 }
 
@@ -271,16 +266,23 @@ async fn bulk_events(
     result.stored = new.len() as u64;
     result.duplicates = events.len() as u64 - result.stored;
     tx.commit().await?;
-    observe(&state, &shop.id, &events, &new);
+    observe(&state, &shop.id, Source::Server, &events, &new);
     Ok(Json(result))
 }
 
 /// Counts newly stored events in the shop's recommender (popularity and trending move at
 /// once; the item model learns them at its next rebuild).
-fn observe(state: &AppState, shop_id: &str, events: &[(&str, &ValidEvent)], new: &[usize]) {
+fn observe(
+    state: &AppState,
+    shop_id: &str,
+    source: Source,
+    events: &[(&str, &ValidEvent)],
+    new: &[usize],
+) {
     let interactions: Vec<_> = new
         .iter()
         .filter_map(|&index| events.get(index))
+        .filter(|(_, event)| event.counts_for_recommendations(source))
         .flat_map(|(profile, event)| {
             crate::recommendations::interactions_of(profile, event.event(), event.occurred_at())
         })

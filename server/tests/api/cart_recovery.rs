@@ -144,7 +144,8 @@ async fn act(app: &TestApp, visitor: &str, customer: Option<&str>, offer_id: &st
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.json());
 }
 
-async fn secret(app: &TestApp, key: &str, method: &str, uri: &str, body: Value) -> Answer {
+/// A request with the shop's secret `key` (a JSON body for methods that carry one).
+pub async fn secret(app: &TestApp, key: &str, method: &str, uri: &str, body: Value) -> Answer {
     let auth = bearer(key);
     let headers = [
         ("authorization", auth.as_str()),

@@ -13,7 +13,6 @@ use vitrine_server::keyring::{self, MasterKey};
 use vitrine_server::{db, shops};
 
 use crate::cart_recovery::{cart, consent, token};
-use crate::events::bearer;
 use crate::helpers::{assert_error, database_url, spawn_app, Answer, TestApp};
 
 /// Links a browser would resolve to another site, or not treat as a web link at all.
@@ -27,16 +26,7 @@ const OFF_SITE: [&str; 4] = [
 const ON_SITE: [&str; 2] = ["/warenkorb", "https://shop.example/cart"];
 
 async fn secret(app: &TestApp, method: &str, uri: &str, body: &Value) -> Answer {
-    let auth = bearer(DEMO_SECRET_KEY);
-    let headers = [
-        ("authorization", auth.as_str()),
-        ("content-type", "application/json"),
-    ];
-    if method == "GET" || method == "DELETE" {
-        app.request(method, uri, &headers[..1]).await
-    } else {
-        app.send_body(method, uri, &headers, body.to_string()).await
-    }
+    crate::cart_recovery::secret(app, DEMO_SECRET_KEY, method, uri, body.clone()).await
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use vitrine_server::demo::{DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID};
 use vitrine_server::{identity, unix_now};
 
-use crate::events::{bearer, browser, bulk, grant_consent, VISITOR};
+use crate::events::{browser, bulk, grant_consent, VISITOR};
 use crate::helpers::{assert_error, spawn_app, TestApp};
 use crate::identity::{events_of, identify};
 
@@ -77,8 +77,7 @@ async fn customers_of(app: &TestApp, profile: &str) -> Vec<String> {
 }
 
 async fn secret(app: &TestApp, method: &str, uri: &str) -> crate::helpers::Answer {
-    let auth = bearer(DEMO_SECRET_KEY);
-    app.request(method, uri, &[("authorization", &auth)]).await
+    crate::cart_recovery::secret(app, DEMO_SECRET_KEY, method, uri, Value::Null).await
 }
 
 #[tokio::test]
