@@ -144,11 +144,18 @@ pub enum ShopCommand {
     },
     /// List shops (never their keys).
     List,
-    /// Change a shop's availability settings.
+    /// Change a shop's settings: allowed origins, availability, loyalty, cart recovery.
     Configure {
         /// Shop id.
         #[arg(long)]
         shop: String,
+        /// Allow another origin to embed the widgets, e.g. https://staging.shop.example
+        /// (repeatable).
+        #[arg(long = "add-origin", value_parser = crate::shops::parse_origin)]
+        add_origins: Vec<String>,
+        /// Stop allowing an origin (repeatable); applied after the additions.
+        #[arg(long = "remove-origin", value_parser = crate::shops::parse_origin)]
+        remove_origins: Vec<String>,
         /// Stock below this (and above zero) shows as "low" (default 3).
         #[arg(long)]
         low_stock_threshold: Option<u32>,

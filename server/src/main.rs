@@ -129,11 +129,30 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
         }
         ShopCommand::Configure {
             shop,
+            add_origins,
+            remove_origins,
             low_stock_threshold,
             default_region,
             loyalty_program,
             cart_recovery_rules,
         } => {
+            if !add_origins.is_empty() || !remove_origins.is_empty() {
+                let origins = vitrine_server::shops::change_origins(
+                    &db,
+                    &shop,
+                    &add_origins,
+                    &remove_origins,
+                )
+                .await?;
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "shop": shop, "origins": origins })
+                    );
+                } else {
+                    println!("shop {shop} allows: {}", origins.join(" "));
+                }
+            }
             if let Some(path) = loyalty_program {
                 configure_loyalty(&db, &shop, &path).await?;
             }

@@ -317,6 +317,87 @@ pub async fn upsert(
     tx.commit().await
 }
 
+/// Most origins one shop may allow: enough for every market, staging and preview domain.
+pub const MAX_ORIGINS: usize = 100;
+
+/// Why a change of a shop's origins was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum OriginsError {
+    /// No shop with the id.
+    #[error("no shop with id `{0}`")]
+    UnknownShop(String),
+    /// More than [`MAX_ORIGINS`] would be allowed.
+    #[error("a shop allows at most {MAX_ORIGINS} origins; remove one first")]
+    TooMany,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// The shop's allowed origins, sorted; `None` for an unknown shop.
+pub async fn origins(db: &Db, shop_id: &str) -> sqlx::Result<Option<Vec<String>>> {
+    let known: Option<(String,)> = sqlx::query_as("SELECT id FROM shops WHERE id = $1")
+        .bind(shop_id)
+        .fetch_optional(db)
+        .await?;
+    if known.is_none() {
+        return Ok(None);
+    }
+    let origins: Vec<(String,)> =
+        sqlx::query_as("SELECT origin FROM shop_origins WHERE shop_id = $1 ORDER BY origin")
+            .bind(shop_id)
+            .fetch_all(db)
+            .await?;
+    Ok(Some(origins.into_iter().map(|(origin,)| origin).collect()))
+}
+
+/// Allows the origins `add`, then stops allowing `remove` (origins as [`parse_origin`] gives
+/// them), in one transaction; answers the origins allowed afterwards. Takes effect with the
+/// next browser request: every request checks its `Origin` against the table.
+pub async fn change_origins(
+    db: &Db,
+    shop_id: &str,
+    add: &[String],
+    remove: &[String],
+) -> Result<Vec<String>, OriginsError> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let known: Option<(String,)> = sqlx::query_as("SELECT id FROM shops WHERE id = $1")
+        .bind(shop_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if known.is_none() {
+        return Err(OriginsError::UnknownShop(shop_id.into()));
+    }
+    for origin in add {
+        sqlx::query(
+            "INSERT INTO shop_origins (shop_id, origin) VALUES ($1, $2)
+             ON CONFLICT (shop_id, origin) DO NOTHING",
+        )
+        .bind(shop_id)
+        .bind(origin)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for origin in remove {
+        sqlx::query("DELETE FROM shop_origins WHERE shop_id = $1 AND origin = $2")
+            .bind(shop_id)
+            .bind(origin)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let origins: Vec<(String,)> =
+        sqlx::query_as("SELECT origin FROM shop_origins WHERE shop_id = $1 ORDER BY origin")
+            .bind(shop_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    // Checked after the change, so a swap at the limit (one out, one in) goes through.
+    if origins.len() > MAX_ORIGINS {
+        return Err(OriginsError::TooMany);
+    }
+    tx.commit().await?;
+    Ok(origins.into_iter().map(|(origin,)| origin).collect())
+}
+
 /// The shop a publishable key belongs to, if any, and whether `origin` is among its allowed
 /// origins: one query for what a browser request is checked for (by its extractor and by the
 /// CORS layer).

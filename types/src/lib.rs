@@ -19,6 +19,7 @@ pub mod loyalty;
 pub mod money;
 pub mod recommendations;
 pub mod reports;
+pub mod shop;
 
 pub use availability::{
     AvailabilityOrigin, AvailabilityResponse, OriginSource, Pickup, StockLevel, StoreAvailability,
@@ -53,3 +54,4 @@ pub use recommendations::{
 pub use reports::{
     AttributionContext, AttributionReport, AttributionRow, ChannelAttribution, Widget,
 };
+pub use shop::{OriginsChange, ShopOrigins};

@@ -19,6 +19,7 @@ pub mod ops;
 pub mod recommendations;
 pub mod reports;
 pub mod request_log;
+pub mod shop;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
@@ -65,6 +66,7 @@ fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
         .merge(cart_recovery::server_router())
         .merge(reports::router())
         .merge(recommendations::server_router())
+        .merge(shop::router())
         .method_not_allowed_fallback(error::method_not_allowed);
     // Every request has a time limit but imports, which stream files of any size.
     let timed = Router::new()

@@ -70,6 +70,8 @@ pub const SECRET_KEY: &str = "secret_key";
         super::cart_recovery::end_rules,
         super::reports::attribution,
         super::recommendations::model,
+        super::shop::read_origins,
+        super::shop::change_origins,
         super::batch::batch,
     ),
     components(

@@ -5,7 +5,11 @@ use std::process::Command;
 use axum::http::StatusCode;
 use vitrine_server::shops::{self, KeyKind};
 
-use crate::helpers::{assert_error, database_url, spawn_app};
+use serde_json::json;
+use vitrine_server::demo::{DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY};
+
+use crate::cart_recovery::secret;
+use crate::helpers::{assert_error, database_url, spawn_app, STOREFRONT};
 
 #[tokio::test]
 async fn a_created_shop_answers_with_its_new_key_and_stores_only_digests() {
@@ -258,4 +262,257 @@ async fn the_shop_command_creates_lists_and_rotates() {
     let (ok, _, err) = run(&["create", "--name", "X", "--origin", "not an origin"]);
     assert!(!ok);
     assert!(err.contains("not an origin"), "{err}");
+}
+
+/// `GET /v1/loyalty` from a page at `origin` with the demo shop's publishable key.
+async fn from_page(app: &crate::helpers::TestApp, origin: &str) -> crate::helpers::Answer {
+    let uri = format!("/v1/loyalty?key={DEMO_PUBLISHABLE_KEY}");
+    app.request("GET", &uri, &[("origin", origin)]).await
+}
+
+#[tokio::test]
+async fn a_shop_adds_a_staging_origin_and_removes_it_again_over_the_api() {
+    let app = spawn_app().await;
+    let staging = "https://staging.alpenhaus.example";
+    let answer = secret(
+        &app,
+        DEMO_SECRET_KEY,
+        "GET",
+        "/v1/shop/origins",
+        json!(null),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let before = answer.json()["origins"].clone();
+    assert!(
+        before.as_array().unwrap().contains(&json!(STOREFRONT)),
+        "{before}"
+    );
+    assert_error(
+        &from_page(&app, staging).await,
+        StatusCode::FORBIDDEN,
+        "origin_not_allowed",
+    );
+
+    let answer = secret(
+        &app,
+        DEMO_SECRET_KEY,
+        "PATCH",
+        "/v1/shop/origins",
+        json!({"add": [staging]}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+    let origins = answer.json()["origins"].clone();
+    assert!(
+        origins.as_array().unwrap().contains(&json!(staging)),
+        "{origins}"
+    );
+    let answer = from_page(&app, staging).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(staging));
+    // Added twice: still once.
+    let again = secret(
+        &app,
+        DEMO_SECRET_KEY,
+        "PATCH",
+        "/v1/shop/origins",
+        json!({"add": [staging]}),
+    )
+    .await;
+    assert_eq!(again.json()["origins"], origins);
+
+    let answer = secret(
+        &app,
+        DEMO_SECRET_KEY,
+        "PATCH",
+        "/v1/shop/origins",
+        json!({"remove": [staging]}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json()["origins"], before);
+    assert_error(
+        &from_page(&app, staging).await,
+        StatusCode::FORBIDDEN,
+        "origin_not_allowed",
+    );
+    // The storefront was never touched.
+    assert_eq!(from_page(&app, STOREFRONT).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_bad_origin_change_is_refused_whole_and_changes_nothing() {
+    let app = spawn_app().await;
+    let read = || {
+        secret(
+            &app,
+            DEMO_SECRET_KEY,
+            "GET",
+            "/v1/shop/origins",
+            json!(null),
+        )
+    };
+    let before = read().await.json();
+    let allowed = before["origins"].as_array().unwrap().len();
+    let too_many: Vec<String> = (0..=shops::MAX_ORIGINS)
+        .map(|i| format!("https://m{i}.alpenhaus.example"))
+        .collect();
+    for (body, code, says) in [
+        (
+            json!({"add": ["https://ok.example", "staging.alpenhaus.example"]}),
+            "invalid_body",
+            "not an origin",
+        ),
+        (
+            json!({"add": ["https://alpenhaus.example/shop"]}),
+            "invalid_body",
+            "no path",
+        ),
+        (
+            json!({"remove": ["javascript:alert(1)"]}),
+            "invalid_body",
+            "not an origin",
+        ),
+        (json!({"add": too_many}), "invalid_body", "at most 100"),
+        // Within one request's limit, but one more than the shop may allow in all.
+        (
+            json!({"add": too_many[..=shops::MAX_ORIGINS - allowed]}),
+            "invalid_body",
+            "at most 100 origins",
+        ),
+        (
+            json!({"origins": ["https://x.example"]}),
+            "invalid_json",
+            "unknown field",
+        ),
+        (
+            json!({"add": "https://x.example"}),
+            "invalid_json",
+            "invalid type",
+        ),
+    ] {
+        let answer = secret(
+            &app,
+            DEMO_SECRET_KEY,
+            "PATCH",
+            "/v1/shop/origins",
+            body.clone(),
+        )
+        .await;
+        assert_error(&answer, StatusCode::BAD_REQUEST, code);
+        let message = answer.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(message.contains(says), "{body}: {message}");
+        assert_eq!(read().await.json(), before, "{body} changed something");
+    }
+    // Only the shop's own secret key: not its publishable key, not another shop's.
+    let answer = secret(
+        &app,
+        DEMO_PUBLISHABLE_KEY,
+        "PATCH",
+        "/v1/shop/origins",
+        json!({"add": ["https://evil.example"]}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let answer = secret(
+        &app,
+        "sk_test_other_shop",
+        "PATCH",
+        "/v1/shop/origins",
+        json!({"add": ["https://evil.example"]}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        read().await.json(),
+        before,
+        "another shop's key changed this shop"
+    );
+}
+
+#[tokio::test]
+async fn the_shop_command_adds_and_removes_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path()).await;
+    let (_, master_key) = vitrine_server::keyring::MasterKey::generate();
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_vitrine-server"))
+            .args([
+                "shop",
+                "--json",
+                "--database-url",
+                &url,
+                "--master-key",
+                &master_key,
+            ])
+            .args(args)
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap();
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).to_string();
+        (
+            output.status.success(),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    };
+    let (ok, _, err) = run(&[
+        "create",
+        "--name",
+        "Muster",
+        "--id",
+        "muster",
+        "--origin",
+        "https://muster.example",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&[
+        "configure",
+        "--shop",
+        "muster",
+        "--add-origin",
+        "https://staging.muster.example",
+        "--add-origin",
+        "http://127.0.0.1:8081",
+        "--remove-origin",
+        "https://muster.example",
+    ]);
+    assert!(ok, "{err}");
+    let changed: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        changed["origins"],
+        json!(["http://127.0.0.1:8081", "https://staging.muster.example"])
+    );
+    let (_, out, _) = run(&["list"]);
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed[0]["allowed_origins"], changed["origins"]);
+
+    let (ok, _, err) = run(&[
+        "configure",
+        "--shop",
+        "muster",
+        "--add-origin",
+        "muster.example",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("not an origin"), "{err}");
+    let (ok, _, err) = run(&[
+        "configure",
+        "--shop",
+        "nobody",
+        "--add-origin",
+        "https://x.example",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("no shop with id `nobody`"), "{err}");
+    let (_, out, _) = run(&["list"]);
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        listed[0]["allowed_origins"], changed["origins"],
+        "refused runs changed nothing"
+    );
 }
