@@ -26,8 +26,9 @@ use vitrine_types::{
 
 use crate::db::Db;
 
-/// Sales and events older than this many days are not learnt from.
-const LEARN_WINDOW_DAYS: i64 = 365;
+/// Sales and events older than this many days before the shop's newest one are not learnt
+/// from.
+pub const LEARN_WINDOW_DAYS: i64 = 365;
 /// Browsing events of a caller that a query reads (her purchases are read in full).
 const HISTORY_EVENTS: i64 = 200;
 
@@ -312,12 +313,35 @@ async fn rebuild_with(
     Ok(())
 }
 
+/// The start of the shop's learning window: [`LEARN_WINDOW_DAYS`] before its newest sale or
+/// event, not before the wall clock's today, so a shop that imports its order history from two
+/// years ago learns from that history's last year. Times after `now` (a skewed till clock)
+/// count as `now`.
+pub async fn learning_since(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let (sold,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(purchased_at) FROM purchase_lines WHERE shop_id = $1")
+            .bind(shop_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let (seen,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(occurred_at) FROM events WHERE shop_id = $1")
+            .bind(shop_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let newest = sold.max(seen).unwrap_or(now).min(now);
+    Ok(newest - LEARN_WINDOW_DAYS * 24 * 3600)
+}
+
 /// Reads the shop's sales and browsing of the learning window and builds the model on a
 /// blocking thread (EASE inverts an items × items matrix).
 async fn build_model(config: &ModelConfig, db: &Db, shop_id: &str) -> anyhow::Result<Model> {
-    let since = crate::unix_now() - LEARN_WINDOW_DAYS * 24 * 3600;
     let mut dataset = Dataset::new();
     let mut conn = db.acquire().await?;
+    let since = learning_since(&mut conn, shop_id, crate::unix_now()).await?;
     {
         // An anonymous till receipt still says what goes together: its order is its basket.
         let mut sales = sqlx::query_as::<_, SaleRow>(

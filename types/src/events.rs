@@ -179,6 +179,11 @@ pub struct IngestResult {
     pub duplicates: u64,
     /// Browser events dropped because the shopper has not consented to tracking.
     pub dropped_without_consent: u64,
+    /// Events stored now that are older than the learning window (365 days before the
+    /// shop's newest sale or event): kept for profiles, loyalty and export, but recommendations
+    /// do not learn from them.
+    #[serde(default)]
+    pub outside_learning_window: u64,
     /// Lines refused, with their line number (1-based; the index + 1 in a JSON batch).
     pub errors: Vec<LineError>,
 }

@@ -41,6 +41,7 @@ fn empty_result() -> IngestResult {
         stored: 0,
         duplicates: 0,
         dropped_without_consent: 0,
+        outside_learning_window: 0,
         errors: Vec::new(),
     }
 }
@@ -265,7 +266,21 @@ async fn bulk_events(
     let new = events::store_all(&mut tx, &shop.id, Source::Server, &events, now).await?;
     result.stored = new.len() as u64;
     result.duplicates = events.len() as u64 - result.stored;
+    let since = crate::recommendations::learning_since(&mut tx, &shop.id, now).await?;
+    result.outside_learning_window = new
+        .iter()
+        .filter_map(|&index| events.get(index))
+        .filter(|(_, event)| event.occurred_at() < since)
+        .count() as u64;
     tx.commit().await?;
+    if result.outside_learning_window > 0 {
+        tracing::warn!(
+            shop = %shop.id,
+            events = result.outside_learning_window,
+            learning_since = since,
+            "imported events older than the learning window: stored, not learnt from"
+        );
+    }
     observe(&state, &shop.id, Source::Server, &events, &new);
     Ok(Json(result))
 }

@@ -379,3 +379,65 @@ async fn the_model_endpoint_needs_the_shops_secret_key() {
         .await;
     assert_eq!(publishable.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_order_history_from_two_years_ago_is_learnt_from_and_older_lines_are_named() {
+    let app = spawn_app().await;
+    ranked_shop(&app, &[]).await;
+    for sku in (0..20).map(|p| format!("P{p}")) {
+        sqlx::query(
+            "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
+             VALUES ('ranked', $1, $1, 1000, 'EUR', 'https://shop.example/p', 'https://shop.example/i', 'x')",
+        )
+        .bind(sku)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    // A shop's import of its history: 400 web orders of fixed pairs, the newest two years old.
+    let two_years_ago = unix_now() - 730 * 24 * 3600;
+    let order = |n: i64, at: i64, skus: &[String]| {
+        let lines: Vec<_> = skus
+            .iter()
+            .map(|sku| serde_json::json!({"sku": sku, "quantity": 1, "unit_price_minor": 1000}))
+            .collect();
+        serde_json::json!({"id": format!("web-{n}"), "type": "purchase",
+            "customer_id": format!("K-{}", n % 150), "order_id": format!("W-{n}"),
+            "channel": "web", "currency": "EUR", "occurred_at": at, "lines": lines})
+        .to_string()
+    };
+    let history: Vec<String> = (0..400)
+        .map(|n| {
+            let pair = (n % 10) * 2;
+            let skus = [format!("P{pair}"), format!("P{}", pair + 1)];
+            order(n, two_years_ago - (400 - n) * 3600, &skus)
+        })
+        .collect();
+    let auth = [
+        ("authorization", "Bearer sk_test_ranked"),
+        ("content-type", "application/x-ndjson"),
+    ];
+    let answer = app.post("/v1/events/bulk", &auth, history.join("\n")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+    assert_eq!(answer.json()["stored"], 400);
+    // Two years old, but the shop's newest: all inside the window measured from it.
+    assert_eq!(answer.json()["outside_learning_window"], 0);
+
+    let answer = app
+        .get(&recs(RANKED_KEY, "context=product:P0&limit=1"))
+        .await
+        .json();
+    assert_eq!(answer["items"][0]["sku"], "P1", "{answer}");
+    assert_eq!(answer["items"][0]["reason"]["kind"], "bought_together_with");
+
+    // A line from three years ago is stored, and the answer says it will not be learnt from.
+    let old = order(9999, two_years_ago - 400 * 24 * 3600, &["P3".into()]);
+    let answer = app.post("/v1/events/bulk", &auth, old).await;
+    assert_eq!(answer.json()["stored"], 1);
+    assert_eq!(
+        answer.json()["outside_learning_window"],
+        1,
+        "{}",
+        answer.json()
+    );
+}
