@@ -44,6 +44,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The getting-started guide's token examples (scripts/onboarding-check.sh runs each).
+  command -v php >/dev/null || missing+=(php-cli)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
       step "installing ${missing[*]} from Debian"

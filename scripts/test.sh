@@ -7,7 +7,8 @@
 #      answer as documented; scripts/schemathesis.sh),
 #   4. wasm-bindgen tests of the widgets in headless Chromium,
 #   5. the bundle build with its size report (fails when over budget),
-#   6. Playwright end-to-end tests against the real server and storefront.
+#   6. docs/getting-started.md run as written on a fresh database (scripts/onboarding-check.sh),
+#   7. Playwright end-to-end tests against the real server and storefront.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$VITRINE_ROOT"
@@ -36,6 +37,9 @@ CHROMEDRIVER=/usr/bin/chromedriver \
 
 section "bundle build and size report"
 scripts/build.sh
+
+section "the getting-started guide, walked as written (docs/getting-started.md)"
+scripts/onboarding-check.sh 2>&1 | tee target/onboarding.log
 
 section "end-to-end tests (Playwright, Chromium)"
 npx playwright test 2>&1 | tee target/e2e-tests.log
