@@ -18,7 +18,9 @@ fn customer_token(secret_key: &str, customer_id: &str, now: u64, ttl_seconds: u6
 
 fn main() {
     let secret_key = std::env::var("VITRINE_SECRET_KEY").expect("VITRINE_SECRET_KEY is not set");
-    let customer_id = std::env::args().nth(1).expect("usage: sign_token CUSTOMER_ID");
+    let customer_id = std::env::args()
+        .nth(1)
+        .expect("usage: sign_token CUSTOMER_ID");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("the clock is after 1970")
