@@ -644,7 +644,7 @@ pub async fn merge(
     .bind(survivor)
     .execute(&mut *conn)
     .await?;
-    crate::profiles::move_rows(conn, &TABLES, shop_id, absorbed, survivor).await
+    crate::db::move_rows(conn, &TABLES, shop_id, absorbed, survivor).await
 }
 
 /// Whether `store` has every line in the quantity of the cart.

@@ -337,7 +337,8 @@ async fn insert_history(
                 let profile = profiles::resolve(tx, DEMO_SHOP_ID, &keys, now)
                     .await?
                     .profile;
-                events::store(tx, DEMO_SHOP_ID, &profile, Source::Server, &event, now).await?;
+                crate::ingest::store(tx, DEMO_SHOP_ID, &profile, Source::Server, &event, now)
+                    .await?;
             }
             None => {
                 let sale = events::Sale {

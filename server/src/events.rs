@@ -224,22 +224,9 @@ fn check_quantity(quantity: i64) -> Result<(), String> {
 /// parameters for the widest table (events, 14 columns).
 const ROWS_PER_INSERT: usize = 500;
 
-/// Stores `event` for `profile`; `false` when its id was stored before (nothing changes).
-pub async fn store(
-    conn: &mut AnyConnection,
-    shop_id: &str,
-    profile: &str,
-    source: Source,
-    event: &ValidEvent,
-    now: i64,
-) -> sqlx::Result<bool> {
-    Ok(!store_all(conn, shop_id, source, &[(profile, event)], now)
-        .await?
-        .is_empty())
-}
-
 /// Stores each event for its profile, in multi-row statements, and the purchase lines of the
-/// purchases among them; returns the positions in `events` of those that were new. An id
+/// purchases among them; returns the positions in `events` of those that were new. What
+/// follows from new events elsewhere (loyalty points) is `crate::ingest`'s to start. An id
 /// stored before, or twice in `events`, is stored once and its repetitions change nothing.
 pub async fn store_all(
     conn: &mut AnyConnection,
@@ -320,12 +307,6 @@ pub async fn store_all(
             }
         }
         record_sales(conn, shop_id, &sales).await?;
-    }
-    // Points: only for what the shop's own servers report (a browser could send any
-    // purchase), once per order.
-    if source == Source::Server {
-        let new: Vec<(&str, &ValidEvent)> = stored.iter().map(|&index| events[index]).collect();
-        crate::loyalty::apply(conn, shop_id, &new, now).await?;
     }
     Ok(stored)
 }

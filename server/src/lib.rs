@@ -18,6 +18,7 @@ pub mod events;
 pub mod http;
 pub mod identity;
 pub mod import;
+pub mod ingest;
 pub mod keyring;
 pub mod loyalty;
 pub mod postcodes;
@@ -27,6 +28,7 @@ pub mod serve;
 pub mod shop_link;
 pub mod shops;
 pub mod storefront;
+pub mod telemetry;
 
 use std::sync::Arc;
 

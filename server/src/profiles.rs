@@ -594,28 +594,6 @@ async fn oldest(
     Ok(best.map(|(_, profile)| profile))
 }
 
-/// Gives the rows of `absorbed` in `tables` (each with `shop_id` and `profile_id`) to
-/// `survivor`: how every part's data follows a merge.
-pub async fn move_rows(
-    conn: &mut AnyConnection,
-    tables: &[&str],
-    shop_id: &str,
-    absorbed: &str,
-    survivor: &str,
-) -> sqlx::Result<()> {
-    for table in tables {
-        sqlx::query(&format!(
-            "UPDATE {table} SET profile_id = $1 WHERE shop_id = $2 AND profile_id = $3"
-        ))
-        .bind(survivor)
-        .bind(shop_id)
-        .bind(absorbed)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
 /// Moves everything of `absorbed` to `survivor`; `absorbed` keeps a row pointing there.
 pub async fn merge(
     conn: &mut AnyConnection,
@@ -623,7 +601,7 @@ pub async fn merge(
     absorbed: &str,
     survivor: &str,
 ) -> sqlx::Result<()> {
-    move_rows(
+    crate::db::move_rows(
         conn,
         &["events", "purchase_lines", "profile_ids"],
         shop_id,

@@ -278,7 +278,7 @@ fn report_model(shop_id: &str, model: &Model) {
         "recommendation model built"
     );
     // Models built at start, before the first request, must reach /metrics too.
-    let _ = crate::http::ops::prometheus();
+    let _ = crate::telemetry::prometheus();
     for (family, name) in [
         (ModelFamily::Popularity, "popularity"),
         (ModelFamily::ItemItem, "item_item"),

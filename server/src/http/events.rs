@@ -11,7 +11,8 @@ use vitrine_types::{BrowserEvents, EventIn, IngestResult, LineError};
 
 use super::auth::{browser_identity, PublishableShop, SecretShop};
 use super::error::{check_media_type, json_body, ApiError, Result};
-use crate::events::{self, Source, ValidEvent};
+use crate::events::{Source, ValidEvent};
+use crate::ingest;
 use crate::profiles::{self, ProfileKey};
 use crate::{unix_now, AppState};
 
@@ -135,7 +136,7 @@ async fn browser_events(
         .iter()
         .map(|event| (profile.as_str(), event))
         .collect();
-    let new = events::store_all(&mut tx, &shop.id, Source::Browser, &events, now).await?;
+    let new = ingest::store_all(&mut tx, &shop.id, Source::Browser, &events, now).await?;
     result.stored = new.len() as u64;
     result.duplicates = events.len() as u64 - result.stored;
     tx.commit().await?;
@@ -263,7 +264,7 @@ async fn bulk_events(
         .zip(&valid)
         .map(|(profile, (_, _, event))| (profile.as_str(), event))
         .collect();
-    let new = events::store_all(&mut tx, &shop.id, Source::Server, &events, now).await?;
+    let new = ingest::store_all(&mut tx, &shop.id, Source::Server, &events, now).await?;
     result.stored = new.len() as u64;
     result.duplicates = events.len() as u64 - result.stored;
     let since = crate::recommendations::learning_since(&mut tx, &shop.id, now).await?;

@@ -5,7 +5,6 @@
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -17,10 +16,10 @@ use axum::routing::get;
 use axum::Router;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::auth::AuthenticatedKey;
 use super::error::ApiError;
+use crate::telemetry::prometheus;
 use crate::AppState;
 
 /// Requests allowed per key: a steady rate and a burst.
@@ -170,18 +169,6 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
         return response;
     }
     next.run(request).await
-}
-
-/// The process-wide Prometheus recorder, installed on first use.
-pub(crate) fn prometheus() -> &'static PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new().build_recorder();
-        let handle = recorder.handle();
-        // Only fails when another recorder was installed first; then ours just stays unused.
-        let _ = metrics::set_global_recorder(recorder);
-        handle
-    })
 }
 
 /// Counts requests and their latency by route template, method and status.

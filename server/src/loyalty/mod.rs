@@ -72,7 +72,7 @@ pub async fn merge(
     absorbed: &str,
     survivor: &str,
 ) -> sqlx::Result<()> {
-    crate::profiles::move_rows(
+    crate::db::move_rows(
         conn,
         &["loyalty_ledger", "loyalty_orders", "coupons"],
         shop_id,
