@@ -245,6 +245,29 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Gives the rows of `absorbed` in `tables` (each with `shop_id` and `profile_id`) to
+/// `survivor`: how every part's data follows a profile merge
+/// (`profiles::merge` calls each capability's own merge, which uses this).
+pub async fn move_rows(
+    conn: &mut sqlx::AnyConnection,
+    tables: &[&str],
+    shop_id: &str,
+    absorbed: &str,
+    survivor: &str,
+) -> sqlx::Result<()> {
+    for table in tables {
+        sqlx::query(&format!(
+            "UPDATE {table} SET profile_id = $1 WHERE shop_id = $2 AND profile_id = $3"
+        ))
+        .bind(survivor)
+        .bind(shop_id)
+        .bind(absorbed)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,27 +301,4 @@ mod tests {
         );
         assert!(Backend::of_url("mysql://h/db").is_err());
     }
-}
-
-/// Gives the rows of `absorbed` in `tables` (each with `shop_id` and `profile_id`) to
-/// `survivor`: how every part's data follows a profile merge
-/// (`profiles::merge` calls each capability's own merge, which uses this).
-pub async fn move_rows(
-    conn: &mut sqlx::AnyConnection,
-    tables: &[&str],
-    shop_id: &str,
-    absorbed: &str,
-    survivor: &str,
-) -> sqlx::Result<()> {
-    for table in tables {
-        sqlx::query(&format!(
-            "UPDATE {table} SET profile_id = $1 WHERE shop_id = $2 AND profile_id = $3"
-        ))
-        .bind(survivor)
-        .bind(shop_id)
-        .bind(absorbed)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
 }
