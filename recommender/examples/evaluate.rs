@@ -306,30 +306,19 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
 }
 
 /// Scores every candidate of the default's choice on the test split, each built on all of
-/// the training split as the choice would serve it, with the half-life the choice gave
-/// item-item and with the config's: what each selection rule would have scored.
+/// the training split as the choice would serve it: what each selection rule would score.
 fn candidates(split: &Split, config: &ModelConfig) {
     let model = Model::build(&split.train, config);
     let Some(choice) = model.choice() else {
         return;
     };
-    let mut half_lives = vec![choice.popularity_half_life_days];
-    if config.popularity_half_life_days != choice.popularity_half_life_days {
-        half_lives.push(config.popularity_half_life_days);
-    }
     for (family, validation) in &choice.scores {
-        let lives = match family {
-            Family::Popularity { half_life_days } => vec![*half_life_days],
-            _ => half_lives.clone(),
-        };
-        for half_life in lives {
-            let candidate = Model::build_family(&split.train, config, *family, half_life);
-            let row = evaluate_model(split, String::new(), &candidate, 0.0);
-            println!(
-                "candidate {family} (popularity h={half_life:?}): validation {validation:.4}, test ndcg@10 {:.4} recall@10 {:.4}",
-                row.ndcg, row.recall
-            );
-        }
+        let candidate = Model::build_family(&split.train, config, *family);
+        let row = evaluate_model(split, String::new(), &candidate, 0.0);
+        println!(
+            "candidate {family}: validation {validation:.4}, test ndcg@10 {:.4} recall@10 {:.4}",
+            row.ndcg, row.recall
+        );
     }
 }
 
@@ -383,6 +372,7 @@ fn describe(choice: &ModelChoice) -> String {
     let holdout = |h: &Holdout| match h {
         Holdout::Temporal { cutoff } => format!("temporal, cut-off {}", date(*cutoff)),
         Holdout::LeaveOneOut => "leave-one-out".to_owned(),
+        Holdout::LeaveOneVisitOut => "leave-one-visit-out".to_owned(),
         Holdout::TooLittleData => "too little data".to_owned(),
     };
     let slices: Vec<String> = choice

@@ -151,26 +151,15 @@ impl Model {
             return model;
         };
         let choice = validation::choose(dataset, config, lambdas, *neighbours);
-        let mut model = Model::build_family(
-            dataset,
-            config,
-            choice.family,
-            choice.popularity_half_life_days,
-        );
+        let mut model = Model::build_family(dataset, config, choice.family);
         model.choice = Some(choice);
         model
     }
 
     /// The model of one candidate of the automatic choice, built on all of `dataset` as the
-    /// choice serves it: `family` with popularity counted at `popularity_half_life_days`
-    /// (item-item keeps the half-life its fill and blend were scored with). For the offline
+    /// choice serves it (with the family's own popularity half-life). For the offline
     /// evaluation of every candidate; [`Model::build`] calls it with the winner.
-    pub fn build_family(
-        dataset: &Dataset,
-        config: &ModelConfig,
-        family: Family,
-        popularity_half_life_days: Option<f32>,
-    ) -> Model {
+    pub fn build_family(dataset: &Dataset, config: &ModelConfig, family: Family) -> Model {
         let limit = config.item_item_max_items();
         let neighbours = match config.method {
             Method::Cosine { neighbours }
@@ -178,14 +167,11 @@ impl Model {
             | Method::EaseAuto { neighbours, .. } => neighbours,
             Method::Popularity => 200,
         };
-        let served = ModelConfig {
-            popularity_half_life_days,
-            ..family.config(config)
-        };
+        let served = family.config(config);
         let (method, blend) = match family {
             Family::Popularity { .. } => (Method::Popularity, 0.0),
-            Family::Ease { lambda, beta } => (Method::Ease { lambda, neighbours }, beta),
-            Family::Cosine { beta } => (Method::Cosine { neighbours }, beta),
+            Family::Ease { lambda, beta, .. } => (Method::Ease { lambda, neighbours }, beta),
+            Family::Cosine { beta, .. } => (Method::Cosine { neighbours }, beta),
         };
         let learn = method.clone();
         let mut model = Model::build_with(dataset, &served, |n, ratings| {

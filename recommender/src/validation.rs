@@ -7,7 +7,7 @@
 //! offline evaluation holds out its test set, scores every candidate on it through the query
 //! path the server uses (NDCG@10): popularity with a few half-lives, EASE per λ (the Gram
 //! matrix is summed once), cosine, and blends of each item-item model with popularity. With
-//! useful time there are two slices, the latest weeks and a time-free leave-one-out, and a
+//! useful time there are two slices, the latest weeks and a time-free leave-one-visit-out, and a
 //! candidate's score is its mean share of each slice's best. The best item-item candidate is
 //! served only when it beats the best popularity by [`MARGIN`]; otherwise the shop gets
 //! popularity, whose answers say "popular".
@@ -37,7 +37,8 @@ pub struct Validation {
     /// Temporal slices scored, each `recent_share` of the events earlier than the one after
     /// it (1: the latest only); a candidate's score is its mean over them.
     pub origins: usize,
-    /// Also score a leave-one-out slice when time is useful: the long run beside the latest weeks.
+    /// Also score a leave-one-visit-out slice when time is useful: the long run beside the
+    /// latest weeks.
     pub time_free: bool,
     /// Share of the profiles with ≥ 2 purchased items that hide one, when time is no use.
     pub leave_one_out_share: f64,
@@ -79,6 +80,10 @@ pub enum Holdout {
     /// One purchased item of a seeded share of the profiles, for data without useful time
     /// (baskets all at one instant) or too few returning profiles.
     LeaveOneOut,
+    /// Every purchase of one visit (one instant) of a seeded share of the profiles with at
+    /// least two: the time-free slice beside a temporal one. Its history holds the profile's
+    /// other visits, before and after, but nothing of the same basket, as a later visit.
+    LeaveOneVisitOut,
     /// Too few profiles for either slice: EASE at the grid's middle λ, not measured.
     TooLittleData,
 }
@@ -97,11 +102,15 @@ pub enum Family {
         lambda: f64,
         /// Weight of popularity in the blend (0: item-item alone).
         beta: f32,
+        /// Half-life of the popularity in the blend and the fill.
+        half_life_days: Option<f32>,
     },
     /// Cosine item-item, its scores blended with popularity by weight `beta`.
     Cosine {
         /// Weight of popularity in the blend (0: item-item alone).
         beta: f32,
+        /// Half-life of the popularity in the blend and the fill.
+        half_life_days: Option<f32>,
     },
 }
 
@@ -110,20 +119,30 @@ impl Family {
     pub fn kind(&self) -> &'static str {
         match self {
             Family::Popularity { .. } => "popularity",
-            Family::Ease { beta, .. } | Family::Cosine { beta } if *beta > 0.0 => "blend",
+            Family::Ease { beta, .. } | Family::Cosine { beta, .. } if *beta > 0.0 => "blend",
             _ => "item_item",
         }
     }
 
-    /// The config a popularity candidate is built with: its half-life, no trending slot.
-    pub(crate) fn config(&self, base: &ModelConfig) -> ModelConfig {
+    /// Half-life of the family's popularity counters (for item-item: its blend's and fill's).
+    pub fn popularity_half_life_days(&self) -> Option<f32> {
         match *self {
-            Family::Popularity { half_life_days } => ModelConfig {
-                popularity_half_life_days: half_life_days,
-                trending_slots: 0,
-                ..base.clone()
-            },
-            _ => base.clone(),
+            Family::Popularity { half_life_days }
+            | Family::Ease { half_life_days, .. }
+            | Family::Cosine { half_life_days, .. } => half_life_days,
+        }
+    }
+
+    /// The config the family is built with: its half-life; no trending slot for popularity.
+    pub(crate) fn config(&self, base: &ModelConfig) -> ModelConfig {
+        let trending_slots = match self {
+            Family::Popularity { .. } => 0,
+            _ => base.trending_slots,
+        };
+        ModelConfig {
+            popularity_half_life_days: self.popularity_half_life_days(),
+            trending_slots,
+            ..base.clone()
         }
     }
 }
@@ -137,13 +156,23 @@ impl fmt::Display for Family {
             Family::Popularity {
                 half_life_days: None,
             } => write!(f, "popularity all-time"),
-            Family::Ease { lambda, beta } if *beta > 0.0 => {
-                write!(f, "EASE λ={lambda} + popularity β={beta}")
+            Family::Ease { lambda, beta, .. } => write!(f, "EASE λ={lambda}")
+                .and_then(|()| blend(f, *beta, self.popularity_half_life_days())),
+            Family::Cosine { beta, .. } => {
+                write!(f, "cosine").and_then(|()| blend(f, *beta, self.popularity_half_life_days()))
             }
-            Family::Ease { lambda, .. } => write!(f, "EASE λ={lambda}"),
-            Family::Cosine { beta } if *beta > 0.0 => write!(f, "cosine + popularity β={beta}"),
-            Family::Cosine { .. } => write!(f, "cosine"),
         }
+    }
+}
+
+/// " + popularity β=… (h=…d)" of an item-item family; only the half-life without a blend.
+fn blend(f: &mut fmt::Formatter<'_>, beta: f32, half_life_days: Option<f32>) -> fmt::Result {
+    if beta > 0.0 {
+        write!(f, " + popularity β={beta}")?;
+    }
+    match half_life_days {
+        Some(days) => write!(f, " (h={days}d)"),
+        None => write!(f, " (all-time)"),
     }
 }
 
@@ -158,8 +187,8 @@ pub struct ModelChoice {
     pub profiles: usize,
     /// Items item-item learnt on (the most interacted, within the memory budget).
     pub items_learnt: usize,
-    /// Half-life of the served popularity counters in days: the popularity family's own, or
-    /// for item-item the best popularity's, which its fill and blend were scored with.
+    /// Half-life of the served popularity counters in days: the family's own (for item-item
+    /// the one its fill and blend were scored with).
     pub popularity_half_life_days: Option<f32>,
     /// Every candidate and its NDCG@10 over the slices (the mean of each slice's), in the
     /// order tried: what the choice compares.
@@ -245,15 +274,15 @@ pub(crate) fn choose(
     let limit = config.item_item_max_items();
     let v = &config.validation;
     // With useful time the latest temporal slice (up to `origins − 1` earlier ones after it)
-    // and a time-free leave-one-out slice, so that one season of the latest weeks cannot
-    // decide alone; without, the leave-one-out slice only.
+    // and a time-free leave-one-visit-out slice, so that one season of the latest weeks
+    // cannot decide alone; without, the leave-one-out slice only.
     let slices: Vec<Slice> = match temporal(dataset, v, 0) {
         Some(latest) => {
             let mut slices: Vec<Slice> = std::iter::once(latest)
                 .chain((1..v.origins.max(1)).map_while(|k| temporal(dataset, v, k)))
                 .collect();
             if v.time_free {
-                slices.extend(leave_one_out(dataset, v));
+                slices.extend(leave_one_visit_out(dataset, v));
             }
             slices
         }
@@ -264,6 +293,7 @@ pub(crate) fn choose(
             family: Family::Ease {
                 lambda: grid[grid.len() / 2],
                 beta: 0.0,
+                half_life_days: config.popularity_half_life_days,
             },
             holdout: Holdout::TooLittleData,
             profiles: 0,
@@ -298,38 +328,60 @@ pub(crate) fn choose(
         _ => config.popularity_half_life_days,
     };
 
-    // Item-item on each slice, with the best popularity's counters for the fill and blends.
-    let item_config = ModelConfig {
-        popularity_half_life_days: half_life,
+    // Item-item on each slice, with the best popularity's counters for the fill and blends,
+    // and with the config's (the long run) when that is another.
+    let mut item_half_lives = vec![half_life];
+    if config.popularity_half_life_days != half_life {
+        item_half_lives.push(config.popularity_half_life_days);
+    }
+    let with_half_life = |half_life_days| ModelConfig {
+        popularity_half_life_days: half_life_days,
         ..config.clone()
     };
     let first_item_item = table.len();
     let mut items_learnt = 0;
     for (s, slice) in slices.iter().enumerate() {
         let mut learnt = None;
-        let mut model = Model::build_with(&slice.train, &item_config, |n, ratings| {
-            let (top, sub) = TopItems::select(n, ratings, limit);
-            let cosine = top.expand(cosine_neighbours(top.len(), &sub, neighbours));
-            learnt = Some((Gram::new(top.len(), &sub), top, cosine));
-            vec![Vec::new(); n]
-        });
+        let mut models = vec![Model::build_with(
+            &slice.train,
+            &with_half_life(item_half_lives[0]),
+            |n, ratings| {
+                let (top, sub) = TopItems::select(n, ratings, limit);
+                let cosine = top.expand(cosine_neighbours(top.len(), &sub, neighbours));
+                learnt = Some((Gram::new(top.len(), &sub), top, cosine));
+                vec![Vec::new(); n]
+            },
+        )];
+        for &half_life_days in &item_half_lives[1..] {
+            models.push(Model::build_with(
+                &slice.train,
+                &with_half_life(half_life_days),
+                |n, _| vec![Vec::new(); n],
+            ));
+        }
         let (gram, top, cosine) = learnt.expect("build_with calls rows_of once");
         if s == 0 {
             items_learnt = top.len();
         }
         let mut next = first_item_item;
-        let mut try_blends = |model: &mut Model, family: &dyn Fn(f32) -> Family| {
-            for beta in BLENDS {
-                model.blend = beta;
-                let ndcg = score(model, slice, v.threads);
-                if s == 0 {
-                    table.push((family(beta), vec![ndcg]));
-                } else {
-                    table[next].1.push(ndcg);
+        let mut try_blends =
+            |models: &mut [Model],
+             rows: Vec<Vec<(u32, f32)>>,
+             family: &dyn Fn(f32, Option<f32>) -> Family| {
+                for (model, &half_life_days) in models.iter_mut().zip(&item_half_lives) {
+                    model.set_neighbours(rows.clone());
+                    for beta in BLENDS {
+                        model.blend = beta;
+                        let ndcg = score(model, slice, v.threads);
+                        if s == 0 {
+                            table.push((family(beta, half_life_days), vec![ndcg]));
+                        } else {
+                            table[next].1.push(ndcg);
+                        }
+                        next += 1;
+                    }
                 }
-                next += 1;
-            }
-        };
+            };
         // `threads` λ at a time (each inverse is sequential, so the weights do not depend on it).
         for lambdas in grid.chunks(v.threads.max(1)) {
             let rows: Vec<_> = std::thread::scope(|scope| {
@@ -346,13 +398,22 @@ pub(crate) fn choose(
                     .collect()
             });
             for (&lambda, rows) in lambdas.iter().zip(rows) {
-                model.set_neighbours(top.expand(rows));
-                try_blends(&mut model, &|beta| Family::Ease { lambda, beta });
+                try_blends(&mut models, top.expand(rows), &|beta, half_life_days| {
+                    Family::Ease {
+                        lambda,
+                        beta,
+                        half_life_days,
+                    }
+                });
             }
         }
         drop(gram);
-        model.set_neighbours(cosine);
-        try_blends(&mut model, &|beta| Family::Cosine { beta });
+        try_blends(&mut models, cosine, &|beta, half_life_days| {
+            Family::Cosine {
+                beta,
+                half_life_days,
+            }
+        });
     }
 
     let mut choice = ModelChoice {
@@ -382,6 +443,7 @@ pub(crate) fn choose(
         } else {
             popularity
         };
+        choice.popularity_half_life_days = choice.family.popularity_half_life_days();
     }
     choice
 }
@@ -545,6 +607,62 @@ fn leave_one_out(dataset: &Dataset, v: &Validation) -> Option<Slice> {
     })
 }
 
+/// Hides every purchase of one visit (a seeded draw among the profile's distinct purchase
+/// instants) of a seeded `leave_one_out_share` of the profiles with at least two visits;
+/// `None` with too few. Unlike [`leave_one_out`] the rest of the basket is hidden too: a
+/// visit to come has no basket-mates in the history, only other visits.
+fn leave_one_visit_out(dataset: &Dataset, v: &Validation) -> Option<Slice> {
+    let profiles = dataset.profile_count();
+    let mut visits: Vec<Vec<i64>> = vec![Vec::new(); profiles];
+    for e in dataset.events.iter().filter(|e| e.kind == Kind::Purchase) {
+        visits[e.profile as usize].push(e.at);
+    }
+    // Per profile the hidden visit's instant, i64::MIN for none.
+    let mut hidden = vec![i64::MIN; profiles];
+    for (p, instants) in visits.iter_mut().enumerate() {
+        instants.sort_unstable();
+        instants.dedup();
+        let name = dataset.profile(p as u32);
+        if instants.len() >= 2 && unit(draw(v.seed, name, 3)) < v.leave_one_out_share {
+            hidden[p] = instants[(draw(v.seed, name, 4) % instants.len() as u64) as usize];
+        }
+    }
+    let keep = |e: &Event| hidden[e.profile as usize] != e.at;
+    let train = dataset.filtered(keep);
+    let mut held_out: Vec<Vec<u32>> = vec![Vec::new(); profiles];
+    let mut bought_elsewhen: Vec<Vec<u32>> = vec![Vec::new(); profiles];
+    for e in dataset.events.iter().filter(|e| e.kind == Kind::Purchase) {
+        let p = e.profile as usize;
+        if hidden[p] == e.at {
+            held_out[p].push(e.item);
+        } else {
+            bought_elsewhen[p].push(e.item);
+        }
+    }
+    for (held, other) in held_out.iter_mut().zip(&mut bought_elsewhen) {
+        if held.is_empty() {
+            continue;
+        }
+        other.sort_unstable();
+        held.sort_unstable();
+        held.dedup();
+        // Owned items are never recommended, and an item nobody else bought cannot be learnt.
+        held.retain(|&i| {
+            other.binary_search(&i).is_err() && train.sku_index(dataset.sku(i)).is_some()
+        });
+    }
+    let candidates: Vec<u32> = (0..profiles as u32)
+        .filter(|&p| !held_out[p as usize].is_empty())
+        .collect();
+    let chosen = sample(dataset, candidates, v)?;
+    let queries = queries(dataset, &chosen, keep, |p| held_out[p as usize].clone());
+    Some(Slice {
+        holdout: Holdout::LeaveOneVisitOut,
+        train,
+        queries,
+    })
+}
+
 /// At most `max_profiles` of the candidates (those with the smallest seeded draws), in
 /// profile-name order; `None` when there are fewer than `min_profiles`.
 fn sample(dataset: &Dataset, mut candidates: Vec<u32>, v: &Validation) -> Option<Vec<u32>> {
@@ -682,6 +800,15 @@ mod tests {
     }
 
     const GRID: [f64; 6] = [1.0, 4.0, 16.0, 64.0, 256.0, 1024.0];
+
+    /// EASE at `lambda` blended by `beta` with the default's popularity (90 days).
+    fn ease(lambda: f64, beta: f32) -> Family {
+        Family::Ease {
+            lambda,
+            beta,
+            half_life_days: Some(90.0),
+        }
+    }
 
     /// Baskets with no co-purchase structure: every item drawn from one Zipf popularity over
     /// 200 items, 400 customers returning weekly for 20 weeks.
@@ -826,29 +953,20 @@ mod tests {
         assert_eq!(choice.holdout, Holdout::LeaveOneOut);
         for lambda in GRID {
             for beta in BLENDS {
-                assert!(choice
-                    .scores
-                    .iter()
-                    .any(|s| s.0 == Family::Ease { lambda, beta }));
+                assert!(choice.scores.iter().any(|s| s.0 == ease(lambda, beta)));
             }
         }
         // Two λ so close that every validation answer is the same: the smaller one is first.
         let tied = Model::build(&data, &auto(&[64.0, 64.000_001]));
         let scores = &tied.choice().expect("a choice").scores;
-        let ease = |lambda| {
+        let score_of = |lambda| {
             scores
                 .iter()
-                .find(|s| s.0 == Family::Ease { lambda, beta: 0.0 })
+                .find(|s| s.0 == ease(lambda, 0.0))
                 .map(|s| s.1)
         };
-        assert_eq!(ease(64.0), ease(64.000_001));
-        assert_ne!(
-            tied.choice().map(|c| c.family),
-            Some(Family::Ease {
-                lambda: 64.000_001,
-                beta: 0.0
-            })
-        );
+        assert_eq!(score_of(64.0), score_of(64.000_001));
+        assert_ne!(tied.choice().map(|c| c.family), Some(ease(64.000_001, 0.0)));
     }
 
     #[test]
@@ -906,7 +1024,7 @@ mod tests {
         let holdouts: Vec<&Holdout> = choice.slices.iter().map(|s| &s.holdout).collect();
         assert!(matches!(
             holdouts[..],
-            [Holdout::Temporal { .. }, Holdout::LeaveOneOut]
+            [Holdout::Temporal { .. }, Holdout::LeaveOneVisitOut]
         ));
         assert_eq!(choice.holdout, choice.slices[0].holdout);
         // Each candidate's score: its mean share of the best on each slice, in the units of
@@ -918,6 +1036,25 @@ mod tests {
             assert!((aggregate - best(0) * relative).abs() < 1e-12);
         }
 
+        // Item-item is scored with the best popularity's half-life and with the config's.
+        let (best_popularity, _) = choice.best_popularity().expect("scored");
+        let mut half_lives: Vec<Option<f32>> = choice
+            .scores
+            .iter()
+            .filter(|s| !matches!(s.0, Family::Popularity { .. }))
+            .map(|s| s.0.popularity_half_life_days())
+            .collect();
+        half_lives.sort_by(|a, b| a.partial_cmp(b).expect("finite half-lives"));
+        half_lives.dedup();
+        let mut expected = vec![best_popularity.popularity_half_life_days(), Some(90.0)];
+        expected.sort_by(|a, b| a.partial_cmp(b).expect("finite half-lives"));
+        expected.dedup();
+        assert_eq!(half_lives, expected);
+        assert_eq!(
+            choice.popularity_half_life_days,
+            choice.family.popularity_half_life_days()
+        );
+
         // Without the time-free slice: one slice, and the scores are its NDCG@10.
         let mut config = auto(&GRID);
         config.validation.time_free = false;
@@ -925,7 +1062,7 @@ mod tests {
         let choice = latest_only.choice().expect("a choice");
         assert_eq!(choice.slices.len(), 1);
         for (c, (_, aggregate)) in choice.scores.iter().enumerate() {
-            assert_eq!(*aggregate, choice.slices[0].scores[c]);
+            assert!((aggregate - choice.slices[0].scores[c]).abs() < 1e-12);
         }
     }
 
@@ -1000,7 +1137,8 @@ mod tests {
             choice.family,
             Family::Ease {
                 lambda: 400.0,
-                beta: 0.0
+                beta: 0.0,
+                half_life_days: Some(90.0),
             }
         );
     }
