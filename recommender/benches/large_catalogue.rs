@@ -62,6 +62,32 @@ fn shop(items: usize) -> Dataset {
     data
 }
 
+/// CPU seconds (user + system, all threads) this process has used: with other jobs on the
+/// machine the wall time varies with their load, the CPU time much less.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // USER_HZ is 100 on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The 1-minute load average, to read the wall time by.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// Peak resident memory of this process (VmHWM), in MB.
 fn peak_rss_mb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -77,9 +103,12 @@ fn peak_rss_mb() -> u64 {
 fn measure(items: usize) {
     let data = shop(items);
     let loaded_mb = peak_rss_mb();
+    let load = load_average();
+    let cpu = cpu_seconds();
     let started = Instant::now();
     let model = Model::build(&data, &ModelConfig::default());
     let build_s = started.elapsed().as_secs_f64();
+    let cpu_s = cpu_seconds() - cpu;
     let choice = model.choice().map_or("-".to_owned(), |c| {
         format!(
             "{} (item-item on {} items, {} validation profiles in the latest slice)",
@@ -87,8 +116,9 @@ fn measure(items: usize) {
         )
     });
     println!(
-        "{items} items, {} events, {} customers: default build {build_s:.1} s, peak RSS {} MB \
-         ({loaded_mb} MB after generating the data); model {:.1} MB; chose {choice}",
+        "{items} items, {} events, {} customers: default build {build_s:.1} s wall ({cpu_s:.1} s \
+         CPU; load average {load} at the start), peak RSS {} MB ({loaded_mb} MB after generating \
+         the data); model {:.1} MB; chose {choice}",
         data.len(),
         data.profile_count(),
         peak_rss_mb(),

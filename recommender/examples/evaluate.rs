@@ -9,7 +9,7 @@
 //! (`scripts/fetch-tafeng.sh` fetches it; default `target/tafeng/ta_feng_all_months_merged.csv`).
 //! `--default-only` runs popularity and the served default only (no summary written);
 //! `--origins N` and `--recent-share S` set the default's temporal validation slices;
-//! `--no-time-free` drops the leave-one-out slice beside the temporal one; `--candidates` scores every candidate of the default's choice on the test split too.
+//! `--max-profiles N` caps each validation slice; `--no-time-free` drops the leave-one-out slice beside the temporal one; `--candidates` scores every candidate of the default's choice on the test split too.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
@@ -180,7 +180,15 @@ fn families(
     if let Some(share) = recent_share {
         base.validation.recent_share = share;
     }
-    if std::env::args().any(|a| a == "--no-time-free") {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(n) = args
+        .iter()
+        .position(|a| a == "--max-profiles")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+    {
+        base.validation.max_profiles = n;
+    }
+    if args.iter().any(|a| a == "--no-time-free") {
         base.validation.time_free = false;
     }
     let with = |method: Method| ModelConfig {

@@ -35,7 +35,7 @@ pub struct Validation {
     /// Share of the events, the latest, at or after the temporal cut-off.
     pub recent_share: f64,
     /// Temporal slices scored, each `recent_share` of the events earlier than the one after
-    /// it (1: the latest only); a candidate's score is its mean over them.
+    /// it (1: the latest only; more did not help on any evaluation set).
     pub origins: usize,
     /// Also score a leave-one-visit-out slice when time is useful: the long run beside the
     /// latest weeks.
@@ -190,8 +190,8 @@ pub struct ModelChoice {
     /// Half-life of the served popularity counters in days: the family's own (for item-item
     /// the one its fill and blend were scored with).
     pub popularity_half_life_days: Option<f32>,
-    /// Every candidate and its NDCG@10 over the slices (the mean of each slice's), in the
-    /// order tried: what the choice compares.
+    /// Every candidate and its score over the slices (its mean share of each slice's best
+    /// NDCG@10, in the latest slice's units), in the order tried: what the choice compares.
     pub scores: Vec<(Family, f64)>,
     /// Each validation slice, the latest first, with every candidate's NDCG@10 on it (in
     /// the order of `scores`).
@@ -1063,6 +1063,45 @@ mod tests {
         assert_eq!(choice.slices.len(), 1);
         for (c, (_, aggregate)) in choice.scores.iter().enumerate() {
             assert!((aggregate - choice.slices[0].scores[c]).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn the_time_free_slice_hides_a_whole_visit_and_keeps_the_others() {
+        let events = returning_shop();
+        let data = dataset(&events);
+        let v = Validation {
+            min_profiles: 10,
+            ..Validation::default()
+        };
+        let slice = leave_one_visit_out(&data, &v).expect("returning customers");
+        assert_eq!(slice.holdout, Holdout::LeaveOneVisitOut);
+        assert!(slice.queries.len() >= 10);
+        for q in &slice.queries {
+            let profile = &q.history[0].profile;
+            let visit = |sku: &str| {
+                events
+                    .iter()
+                    .find(|i| &i.profile == profile && i.sku == sku)
+                    .map(|i| i.at)
+            };
+            // Every held-out item was bought at one and the same visit, absent from the history.
+            let hidden = visit(&q.held_out[0]).expect("bought by this profile");
+            assert!(q.held_out.iter().all(|sku| visit(sku) == Some(hidden)));
+            assert!(q.history.iter().all(|i| i.at != hidden));
+            // The profile's other visits, before and after it, stay in the history.
+            let others = events
+                .iter()
+                .filter(|i| &i.profile == profile && i.at != hidden)
+                .count();
+            assert_eq!(q.history.len(), others);
+            // The whole basket is gone: nothing of the hidden visit is in the training data.
+            let p = slice.train.profile_index(profile).expect("other visits");
+            assert!(slice
+                .train
+                .events
+                .iter()
+                .all(|e| e.profile != p || e.at != hidden));
         }
     }
 
