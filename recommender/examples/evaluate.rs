@@ -7,6 +7,9 @@
 //! adds the recency × λ exploration behind the defaults; `--only
 //! onlineretail|groceries|synthetic|tafeng` runs one data set; `--tafeng PATH` is Ta-Feng's CSV
 //! (`scripts/fetch-tafeng.sh` fetches it; default `target/tafeng/ta_feng_all_months_merged.csv`).
+//! `--default-only` runs popularity and the served default only (no summary written);
+//! `--origins N` and `--recent-share S` set the default's temporal validation slices;
+//! `--max-profiles N` caps each validation slice; `--no-time-free` drops the leave-one-out slice beside the temporal one; `--candidates` scores every candidate of the default's choice on the test split too.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
@@ -70,6 +73,12 @@ fn main() -> Result<()> {
         value("--tafeng").unwrap_or_else(|| "target/tafeng/ta_feng_all_months_merged.csv".into()),
     );
     let tune = args.iter().any(|a| a == "--tune");
+    // Experiments with the number of validation slices (the default's is Validation::default()).
+    let origins: Option<usize> = value("--origins").map(|o| o.parse()).transpose()?;
+    let recent_share: Option<f64> = value("--recent-share").map(|o| o.parse()).transpose()?;
+    // Only the served default (and popularity, the bar): quicker experiments with the choice.
+    let default_only = args.iter().any(|a| a == "--default-only");
+    let every_candidate = args.iter().any(|a| a == "--candidates");
     let grid = args.iter().any(|a| a == "--grid");
 
     if args.iter().any(|a| a == "--build-only") {
@@ -104,7 +113,10 @@ fn main() -> Result<()> {
             "model_MB"
         );
         let mut summary = Vec::new();
-        for (family, configs) in families(tune) {
+        for (family, configs) in families(tune, origins, recent_share) {
+            if default_only && family != "default" && family != "popularity" {
+                continue;
+            }
             let mut rows = Vec::new();
             for (label, config) in configs {
                 let row = evaluate(split, label, &config);
@@ -133,7 +145,16 @@ fn main() -> Result<()> {
                 summary.push((family, rows[0].clone()));
             }
         }
-        write_summary(&summary, &out.join(split.name).join("ours.tsv"))?;
+        if every_candidate {
+            let (_, configs) = families(false, origins, recent_share)
+                .into_iter()
+                .find(|f| f.0 == "default")
+                .expect("the default family");
+            candidates(split, &configs[0].1);
+        }
+        if !default_only {
+            write_summary(&summary, &out.join(split.name).join("ours.tsv"))?;
+        }
     }
     println!("\npeak RSS: {} MB", peak_rss_mb());
     Ok(())
@@ -147,8 +168,29 @@ const EASE_LAMBDAS: [f64; 6] = [100.0, 200.0, 400.0, 800.0, 1500.0, 3000.0];
 const RECENCY_HALF_LIVES: [f32; 4] = [30.0, 14.0, 7.0, 3.0];
 
 /// Families of models compared, each a list of (label, config).
-fn families(tune: bool) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
-    let base = ModelConfig::default();
+fn families(
+    tune: bool,
+    origins: Option<usize>,
+    recent_share: Option<f64>,
+) -> Vec<(&'static str, Vec<(String, ModelConfig)>)> {
+    let mut base = ModelConfig::default();
+    if let Some(origins) = origins {
+        base.validation.origins = origins;
+    }
+    if let Some(share) = recent_share {
+        base.validation.recent_share = share;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(n) = args
+        .iter()
+        .position(|a| a == "--max-profiles")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+    {
+        base.validation.max_profiles = n;
+    }
+    if args.iter().any(|a| a == "--no-time-free") {
+        base.validation.time_free = false;
+    }
     let with = |method: Method| ModelConfig {
         method,
         ..base.clone()
@@ -268,6 +310,27 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
     let started = Instant::now();
     let model = Model::build(&split.train, config);
     let build_s = started.elapsed().as_secs_f64();
+    evaluate_model(split, label, &model, build_s)
+}
+
+/// Scores every candidate of the default's choice on the test split, each built on all of
+/// the training split as the choice would serve it: what each selection rule would score.
+fn candidates(split: &Split, config: &ModelConfig) {
+    let model = Model::build(&split.train, config);
+    let Some(choice) = model.choice() else {
+        return;
+    };
+    for (family, validation) in &choice.scores {
+        let candidate = Model::build_family(&split.train, config, *family);
+        let row = evaluate_model(split, String::new(), &candidate, 0.0);
+        println!(
+            "candidate {family}: validation {validation:.4}, test ndcg@10 {:.4} recall@10 {:.4}",
+            row.ndcg, row.recall
+        );
+    }
+}
+
+fn evaluate_model(split: &Split, label: String, model: &Model, build_s: f64) -> Row {
     let (label, note) = match model.choice() {
         Some(choice) => (
             format!("{label} → {}", choice.family),
@@ -311,22 +374,37 @@ fn evaluate(split: &Split, label: String, config: &ModelConfig) -> Row {
     }
 }
 
-/// The validation behind an automatic choice: the slice, the best of each kind, every score.
+/// The validation behind an automatic choice: the slices, the best of each kind, every score
+/// (the mean over the slices, then each slice's).
 fn describe(choice: &ModelChoice) -> String {
-    let holdout = match choice.holdout {
-        Holdout::Temporal { cutoff } => format!("temporal, cut-off {cutoff}"),
+    let holdout = |h: &Holdout| match h {
+        Holdout::Temporal { cutoff } => format!("temporal, cut-off {}", date(*cutoff)),
         Holdout::LeaveOneOut => "leave-one-out".to_owned(),
+        Holdout::LeaveOneVisitOut => "leave-one-visit-out".to_owned(),
         Holdout::TooLittleData => "too little data".to_owned(),
     };
+    let slices: Vec<String> = choice
+        .slices
+        .iter()
+        .map(|s| format!("{} ({} profiles)", holdout(&s.holdout), s.profiles))
+        .collect();
     let scores: Vec<String> = choice
         .scores
         .iter()
-        .map(|(family, ndcg)| format!("{family}: {ndcg:.4}"))
+        .enumerate()
+        .map(|(c, (family, ndcg))| {
+            let per_slice: Vec<String> = choice
+                .slices
+                .iter()
+                .map(|s| format!("{:.4}", s.scores[c]))
+                .collect();
+            format!("{family}: {ndcg:.4} [{}]", per_slice.join(" "))
+        })
         .collect();
     let best = |b: Option<(Family, f64)>| b.map_or("-".to_owned(), |(f, s)| format!("{f} {s:.4}"));
     format!(
-        "validation ({holdout}, {} profiles, item-item on {} items): best popularity {}, best item-item {}\n    all: {}",
-        choice.profiles,
+        "validation ({}; item-item on {} items): best popularity {}, best item-item {}\n    all (mean [per slice]): {}",
+        if slices.is_empty() { holdout(&choice.holdout) } else { slices.join("; ") },
         choice.items_learnt,
         best(choice.best_popularity()),
         best(choice.best_item_item()),

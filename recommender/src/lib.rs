@@ -73,7 +73,7 @@ pub use dataset::{Channel, Dataset, Interaction, Kind, Rating, Weights};
 pub use model::{Method, Model, ModelConfig};
 pub use query::{Context, Query, Reason, Recommendation};
 pub use recommender::{Recommender, Snapshot};
-pub use validation::{Family, Holdout, ModelChoice, Validation, MARGIN};
+pub use validation::{Family, Holdout, ModelChoice, SliceScores, Validation, MARGIN};
 
 impl Model {
     /// Answers a query from the model alone, with its build-time counters.

@@ -73,7 +73,9 @@ pub struct ModelConfig {
     /// Length of the precomputed popular and trending lists the fallback walks.
     pub fallback_depth: usize,
     /// Memory budget of an item-item build in MB: it learns on as many of the most
-    /// interacted items as fit (EASE's peak is about 12.4·n² bytes), the rest by popularity.
+    /// interacted items as fit, the rest by popularity. The automatic choice's peak is about
+    /// (5 + 11.2·threads)·n² bytes (the packed Gram matrix plus, per thread building a λ,
+    /// the factor, the inverse and their scratch; measured, see docs/recommender.md).
     pub item_item_memory_mb: usize,
     /// How [`Method::EaseAuto`] holds out its validation slice.
     pub validation: Validation,
@@ -89,9 +91,9 @@ impl Default for ModelConfig {
             trending_half_life_days: 7.0,
             trending_slots: 1,
             fallback_depth: 1000,
-            // About 5,000 items: an EASE build of a few seconds, the automatic choice under a
-            // minute on this 2-core machine.
-            item_item_memory_mb: 320,
+            // About 3,800 items with two threads (every item of onlineretail): the automatic
+            // choice on 100,000 items in well under a minute on this 2-core machine.
+            item_item_memory_mb: 400,
             validation: Validation::default(),
         }
     }
@@ -119,7 +121,8 @@ impl ModelConfig {
     /// Most items an item-item build learns on within `item_item_memory_mb`.
     pub fn item_item_max_items(&self) -> usize {
         let bytes = self.item_item_memory_mb as f64 * 1e6;
-        ((bytes / 12.4).sqrt() as usize).max(2)
+        let per_pair = 5.0 + 11.2 * self.validation.threads.max(1) as f64;
+        ((bytes / per_pair).sqrt() as usize).max(2)
     }
 }
 
@@ -148,26 +151,27 @@ impl Model {
             return model;
         };
         let choice = validation::choose(dataset, config, lambdas, *neighbours);
-        // Item-item keeps the popularity its fill and blend were scored with.
-        let served = ModelConfig {
-            popularity_half_life_days: choice.popularity_half_life_days,
-            ..choice.family.config(config)
+        let mut model = Model::build_family(dataset, config, choice.family);
+        model.choice = Some(choice);
+        model
+    }
+
+    /// The model of one candidate of the automatic choice, built on all of `dataset` as the
+    /// choice serves it (with the family's own popularity half-life). For the offline
+    /// evaluation of every candidate; [`Model::build`] calls it with the winner.
+    pub fn build_family(dataset: &Dataset, config: &ModelConfig, family: Family) -> Model {
+        let limit = config.item_item_max_items();
+        let neighbours = match config.method {
+            Method::Cosine { neighbours }
+            | Method::Ease { neighbours, .. }
+            | Method::EaseAuto { neighbours, .. } => neighbours,
+            Method::Popularity => 200,
         };
-        let (method, blend) = match choice.family {
+        let served = family.config(config);
+        let (method, blend) = match family {
             Family::Popularity { .. } => (Method::Popularity, 0.0),
-            Family::Ease { lambda, beta } => (
-                Method::Ease {
-                    lambda,
-                    neighbours: *neighbours,
-                },
-                beta,
-            ),
-            Family::Cosine { beta } => (
-                Method::Cosine {
-                    neighbours: *neighbours,
-                },
-                beta,
-            ),
+            Family::Ease { lambda, beta, .. } => (Method::Ease { lambda, neighbours }, beta),
+            Family::Cosine { beta, .. } => (Method::Cosine { neighbours }, beta),
         };
         let learn = method.clone();
         let mut model = Model::build_with(dataset, &served, |n, ratings| {
@@ -184,7 +188,6 @@ impl Model {
         });
         model.method = method;
         model.blend = blend;
-        model.choice = Some(choice);
         model
     }
 
@@ -612,7 +615,7 @@ mod tests {
                 lambda: 1.0,
                 neighbours: 10,
             },
-            // 12.4·2² bytes: room for two items.
+            // (5 + 11.2·2)·2² bytes: room for two items.
             item_item_memory_mb: 0,
             ..ModelConfig::default()
         };

@@ -6,9 +6,11 @@
 //! [`crate::Method::EaseAuto`] holds out a slice of the shop's own interactions the way the
 //! offline evaluation holds out its test set, scores every candidate on it through the query
 //! path the server uses (NDCG@10): popularity with a few half-lives, EASE per λ (the Gram
-//! matrix is summed once), cosine, and blends of each item-item model with popularity. The
-//! best item-item candidate is served only when it beats the best popularity by
-//! [`MARGIN`]; otherwise the shop gets popularity, whose answers say "popular".
+//! matrix is summed once), cosine, and blends of each item-item model with popularity. With
+//! useful time there are two slices, the latest weeks and a time-free leave-one-visit-out, and a
+//! candidate's score is its mean share of each slice's best. The best item-item candidate is
+//! served only when it beats the best popularity by [`MARGIN`]; otherwise the shop gets
+//! popularity, whose answers say "popular".
 
 use std::fmt;
 
@@ -32,6 +34,12 @@ const BLENDS: [f32; 4] = [0.0, 0.1, 0.25, 0.5];
 pub struct Validation {
     /// Share of the events, the latest, at or after the temporal cut-off.
     pub recent_share: f64,
+    /// Temporal slices scored, each `recent_share` of the events earlier than the one after
+    /// it (1: the latest only; more did not help on any evaluation set).
+    pub origins: usize,
+    /// Also score a leave-one-visit-out slice when time is useful: the long run beside the
+    /// latest weeks.
+    pub time_free: bool,
     /// Share of the profiles with ≥ 2 purchased items that hide one, when time is no use.
     pub leave_one_out_share: f64,
     /// Seed of the per-profile draws (leave-one-out and the sample of profiles).
@@ -40,16 +48,22 @@ pub struct Validation {
     pub min_profiles: usize,
     /// Most validation profiles scored per candidate (a seeded sample beyond): bounds the build time.
     pub max_profiles: usize,
+    /// Threads the candidates are built and scored on (EASE λ side by side, queries split);
+    /// the choice is the same whatever the number.
+    pub threads: usize,
 }
 
 impl Default for Validation {
     fn default() -> Self {
         Validation {
             recent_share: 0.1,
+            origins: 1,
+            time_free: true,
             leave_one_out_share: 0.2,
             seed: 42,
             min_profiles: 50,
             max_profiles: 2_000,
+            threads: 2,
         }
     }
 }
@@ -66,6 +80,10 @@ pub enum Holdout {
     /// One purchased item of a seeded share of the profiles, for data without useful time
     /// (baskets all at one instant) or too few returning profiles.
     LeaveOneOut,
+    /// Every purchase of one visit (one instant) of a seeded share of the profiles with at
+    /// least two: the time-free slice beside a temporal one. Its history holds the profile's
+    /// other visits, before and after, but nothing of the same basket, as a later visit.
+    LeaveOneVisitOut,
     /// Too few profiles for either slice: EASE at the grid's middle λ, not measured.
     TooLittleData,
 }
@@ -84,11 +102,15 @@ pub enum Family {
         lambda: f64,
         /// Weight of popularity in the blend (0: item-item alone).
         beta: f32,
+        /// Half-life of the popularity in the blend and the fill.
+        half_life_days: Option<f32>,
     },
     /// Cosine item-item, its scores blended with popularity by weight `beta`.
     Cosine {
         /// Weight of popularity in the blend (0: item-item alone).
         beta: f32,
+        /// Half-life of the popularity in the blend and the fill.
+        half_life_days: Option<f32>,
     },
 }
 
@@ -97,20 +119,30 @@ impl Family {
     pub fn kind(&self) -> &'static str {
         match self {
             Family::Popularity { .. } => "popularity",
-            Family::Ease { beta, .. } | Family::Cosine { beta } if *beta > 0.0 => "blend",
+            Family::Ease { beta, .. } | Family::Cosine { beta, .. } if *beta > 0.0 => "blend",
             _ => "item_item",
         }
     }
 
-    /// The config a popularity candidate is built with: its half-life, no trending slot.
-    pub(crate) fn config(&self, base: &ModelConfig) -> ModelConfig {
+    /// Half-life of the family's popularity counters (for item-item: its blend's and fill's).
+    pub fn popularity_half_life_days(&self) -> Option<f32> {
         match *self {
-            Family::Popularity { half_life_days } => ModelConfig {
-                popularity_half_life_days: half_life_days,
-                trending_slots: 0,
-                ..base.clone()
-            },
-            _ => base.clone(),
+            Family::Popularity { half_life_days }
+            | Family::Ease { half_life_days, .. }
+            | Family::Cosine { half_life_days, .. } => half_life_days,
+        }
+    }
+
+    /// The config the family is built with: its half-life; no trending slot for popularity.
+    pub(crate) fn config(&self, base: &ModelConfig) -> ModelConfig {
+        let trending_slots = match self {
+            Family::Popularity { .. } => 0,
+            _ => base.trending_slots,
+        };
+        ModelConfig {
+            popularity_half_life_days: self.popularity_half_life_days(),
+            trending_slots,
+            ..base.clone()
         }
     }
 }
@@ -124,13 +156,23 @@ impl fmt::Display for Family {
             Family::Popularity {
                 half_life_days: None,
             } => write!(f, "popularity all-time"),
-            Family::Ease { lambda, beta } if *beta > 0.0 => {
-                write!(f, "EASE λ={lambda} + popularity β={beta}")
+            Family::Ease { lambda, beta, .. } => write!(f, "EASE λ={lambda}")
+                .and_then(|()| blend(f, *beta, self.popularity_half_life_days())),
+            Family::Cosine { beta, .. } => {
+                write!(f, "cosine").and_then(|()| blend(f, *beta, self.popularity_half_life_days()))
             }
-            Family::Ease { lambda, .. } => write!(f, "EASE λ={lambda}"),
-            Family::Cosine { beta } if *beta > 0.0 => write!(f, "cosine + popularity β={beta}"),
-            Family::Cosine { .. } => write!(f, "cosine"),
         }
+    }
+}
+
+/// " + popularity β=… (h=…d)" of an item-item family; only the half-life without a blend.
+fn blend(f: &mut fmt::Formatter<'_>, beta: f32, half_life_days: Option<f32>) -> fmt::Result {
+    if beta > 0.0 {
+        write!(f, " + popularity β={beta}")?;
+    }
+    match half_life_days {
+        Some(days) => write!(f, " (h={days}d)"),
+        None => write!(f, " (all-time)"),
     }
 }
 
@@ -145,11 +187,26 @@ pub struct ModelChoice {
     pub profiles: usize,
     /// Items item-item learnt on (the most interacted, within the memory budget).
     pub items_learnt: usize,
-    /// Half-life of the served popularity counters in days: the popularity family's own, or
-    /// for item-item the best popularity's, which its fill and blend were scored with.
+    /// Half-life of the served popularity counters in days: the family's own (for item-item
+    /// the one its fill and blend were scored with).
     pub popularity_half_life_days: Option<f32>,
-    /// Every candidate and its NDCG@10 on the slice, in the order tried.
+    /// Every candidate and its score over the slices (its mean share of each slice's best
+    /// NDCG@10, in the latest slice's units), in the order tried: what the choice compares.
     pub scores: Vec<(Family, f64)>,
+    /// Each validation slice, the latest first, with every candidate's NDCG@10 on it (in
+    /// the order of `scores`).
+    pub slices: Vec<SliceScores>,
+}
+
+/// One validation slice and every candidate's NDCG@10 on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SliceScores {
+    /// How the slice was held out.
+    pub holdout: Holdout,
+    /// Validation profiles scored on it.
+    pub profiles: usize,
+    /// NDCG@10 per candidate, in the order of [`ModelChoice::scores`].
+    pub scores: Vec<f64>,
 }
 
 impl ModelChoice {
@@ -216,77 +273,167 @@ pub(crate) fn choose(
     assert!(!grid.is_empty(), "Method::EaseAuto needs a positive λ");
     let limit = config.item_item_max_items();
     let v = &config.validation;
-    let Some(slice) = temporal(dataset, v).or_else(|| leave_one_out(dataset, v)) else {
+    // With useful time the latest temporal slice (up to `origins − 1` earlier ones after it)
+    // and a time-free leave-one-visit-out slice, so that one season of the latest weeks
+    // cannot decide alone; without, the leave-one-out slice only.
+    let slices: Vec<Slice> = match temporal(dataset, v, 0) {
+        Some(latest) => {
+            let mut slices: Vec<Slice> = std::iter::once(latest)
+                .chain((1..v.origins.max(1)).map_while(|k| temporal(dataset, v, k)))
+                .collect();
+            if v.time_free {
+                slices.extend(leave_one_visit_out(dataset, v));
+            }
+            slices
+        }
+        None => leave_one_out(dataset, v).into_iter().collect(),
+    };
+    if slices.is_empty() {
         return ModelChoice {
             family: Family::Ease {
                 lambda: grid[grid.len() / 2],
                 beta: 0.0,
+                half_life_days: config.popularity_half_life_days,
             },
             holdout: Holdout::TooLittleData,
             profiles: 0,
             items_learnt: dataset.sku_count().min(limit),
             popularity_half_life_days: config.popularity_half_life_days,
             scores: Vec::new(),
+            slices: Vec::new(),
         };
-    };
-    let mut scores = Vec::new();
+    }
+    // Per candidate, its NDCG@10 on each slice.
+    let mut table: Vec<(Family, Vec<f64>)> = Vec::new();
 
     // Popularity: the config's half-life first, then shorter ones.
     let mut half_lives = vec![config.popularity_half_life_days];
     half_lives.extend(RECENCY_HALF_LIVES.iter().map(|&d| Some(d)));
     half_lives.dedup();
-    let mut best_popularity: Option<(f64, Model)> = None;
     for half_life_days in half_lives {
         let family = Family::Popularity { half_life_days };
-        let model = Model::build_with(&slice.train, &family.config(config), |n, _| {
-            vec![Vec::new(); n]
-        });
-        let score = score(&model, &slice);
-        scores.push((family, score));
-        if best_popularity.as_ref().is_none_or(|b| score > b.0) {
-            best_popularity = Some((score, model));
-        }
+        let per_slice = slices
+            .iter()
+            .map(|slice| {
+                let model = Model::build_with(&slice.train, &family.config(config), |n, _| {
+                    vec![Vec::new(); n]
+                });
+                score(&model, slice, v.threads)
+            })
+            .collect();
+        table.push((family, per_slice));
     }
-    let (_, popular) = best_popularity.expect("at least one half-life");
-    let half_life = popular.config.popularity_half_life_days;
+    let half_life = match best(aggregated(&table).iter()) {
+        Some((Family::Popularity { half_life_days }, _)) => half_life_days,
+        _ => config.popularity_half_life_days,
+    };
 
-    // Item-item on the slice, with the best popularity's counters for the fill and blends.
-    let item_config = ModelConfig {
-        popularity_half_life_days: half_life,
+    // Item-item on each slice, with the best popularity's counters for the fill and blends,
+    // and with the config's (the long run) when that is another.
+    let mut item_half_lives = vec![half_life];
+    if config.popularity_half_life_days != half_life {
+        item_half_lives.push(config.popularity_half_life_days);
+    }
+    let with_half_life = |half_life_days| ModelConfig {
+        popularity_half_life_days: half_life_days,
         ..config.clone()
     };
-    let mut learnt = None;
-    let mut model = Model::build_with(&slice.train, &item_config, |n, ratings| {
-        let (top, sub) = TopItems::select(n, ratings, limit);
-        let cosine = top.expand(cosine_neighbours(top.len(), &sub, neighbours));
-        learnt = Some((Gram::new(top.len(), &sub), top, cosine));
-        vec![Vec::new(); n]
-    });
-    let (gram, top, cosine) = learnt.expect("build_with calls rows_of once");
-    let items_learnt = top.len();
-    let mut try_blends = |model: &mut Model, family: &dyn Fn(f32) -> Family| {
-        for beta in BLENDS {
-            model.blend = beta;
-            scores.push((family(beta), score(model, &slice)));
+    let first_item_item = table.len();
+    let mut items_learnt = 0;
+    for (s, slice) in slices.iter().enumerate() {
+        let mut learnt = None;
+        let mut models = vec![Model::build_with(
+            &slice.train,
+            &with_half_life(item_half_lives[0]),
+            |n, ratings| {
+                let (top, sub) = TopItems::select(n, ratings, limit);
+                let cosine = top.expand(cosine_neighbours(top.len(), &sub, neighbours));
+                learnt = Some((Gram::new(top.len(), &sub), top, cosine));
+                vec![Vec::new(); n]
+            },
+        )];
+        for &half_life_days in &item_half_lives[1..] {
+            models.push(Model::build_with(
+                &slice.train,
+                &with_half_life(half_life_days),
+                |n, _| vec![Vec::new(); n],
+            ));
         }
-    };
-    for &lambda in &grid {
-        model.set_neighbours(top.expand(gram.ease_neighbours(lambda, neighbours)));
-        try_blends(&mut model, &|beta| Family::Ease { lambda, beta });
+        let (gram, top, cosine) = learnt.expect("build_with calls rows_of once");
+        if s == 0 {
+            items_learnt = top.len();
+        }
+        let mut next = first_item_item;
+        let mut try_blends =
+            |models: &mut [Model],
+             rows: Vec<Vec<(u32, f32)>>,
+             family: &dyn Fn(f32, Option<f32>) -> Family| {
+                for (model, &half_life_days) in models.iter_mut().zip(&item_half_lives) {
+                    model.set_neighbours(rows.clone());
+                    for beta in BLENDS {
+                        model.blend = beta;
+                        let ndcg = score(model, slice, v.threads);
+                        if s == 0 {
+                            table.push((family(beta, half_life_days), vec![ndcg]));
+                        } else {
+                            table[next].1.push(ndcg);
+                        }
+                        next += 1;
+                    }
+                }
+            };
+        // `threads` λ at a time (each inverse is sequential, so the weights do not depend on it).
+        for lambdas in grid.chunks(v.threads.max(1)) {
+            let rows: Vec<_> = std::thread::scope(|scope| {
+                let builds: Vec<_> = lambdas
+                    .iter()
+                    .map(|&lambda| {
+                        let gram = &gram;
+                        scope.spawn(move || gram.ease_neighbours(lambda, neighbours))
+                    })
+                    .collect();
+                builds
+                    .into_iter()
+                    .map(|b| b.join().expect("an EASE thread panicked"))
+                    .collect()
+            });
+            for (&lambda, rows) in lambdas.iter().zip(rows) {
+                try_blends(&mut models, top.expand(rows), &|beta, half_life_days| {
+                    Family::Ease {
+                        lambda,
+                        beta,
+                        half_life_days,
+                    }
+                });
+            }
+        }
+        drop(gram);
+        try_blends(&mut models, cosine, &|beta, half_life_days| {
+            Family::Cosine {
+                beta,
+                half_life_days,
+            }
+        });
     }
-    drop(gram);
-    model.set_neighbours(cosine);
-    try_blends(&mut model, &|beta| Family::Cosine { beta });
 
     let mut choice = ModelChoice {
         family: Family::Popularity {
             half_life_days: half_life,
         },
-        holdout: slice.holdout,
-        profiles: slice.queries.len(),
+        holdout: slices[0].holdout.clone(),
+        profiles: slices[0].queries.len(),
         items_learnt,
         popularity_half_life_days: half_life,
-        scores,
+        scores: aggregated(&table),
+        slices: slices
+            .iter()
+            .enumerate()
+            .map(|(s, slice)| SliceScores {
+                holdout: slice.holdout.clone(),
+                profiles: slice.queries.len(),
+                scores: table.iter().map(|c| c.1[s]).collect(),
+            })
+            .collect(),
     };
     if let (Some((popularity, p)), Some((item_item, i))) =
         (choice.best_popularity(), choice.best_item_item())
@@ -296,39 +443,82 @@ pub(crate) fn choose(
         } else {
             popularity
         };
+        choice.popularity_half_life_days = choice.family.popularity_half_life_days();
     }
     choice
 }
 
-/// Mean NDCG@10 of the slice's queries answered by `model`, summed in profile-name order.
-fn score(model: &Model, slice: &Slice) -> f64 {
-    let now = slice.train.latest_at();
-    let total: f64 = slice
-        .queries
+/// Each candidate's score over the slices: the mean over the slices of its NDCG@10 relative
+/// to the best candidate's on that slice, times the latest slice's best (so that with one
+/// slice it is the NDCG@10 itself): every slice weighs the same whatever its scale.
+fn aggregated(table: &[(Family, Vec<f64>)]) -> Vec<(Family, f64)> {
+    let slices = table.first().map_or(0, |c| c.1.len());
+    let best: Vec<f64> = (0..slices)
+        .map(|s| table.iter().map(|c| c.1[s]).fold(0.0, f64::max))
+        .collect();
+    let scale = best.first().copied().unwrap_or(0.0);
+    table
         .iter()
-        .map(|q| {
-            let answer = model.recommend(&Query {
-                limit: K,
-                now: Some(now),
-                ..Query::new(&q.history)
-            });
-            let ranked: Vec<&str> = answer.iter().map(|r| r.sku.as_str()).collect();
-            let relevant: Vec<&str> = q.held_out.iter().map(String::as_str).collect();
-            ndcg_at_k(&ranked, &relevant, K)
+        .map(|(family, per_slice)| {
+            let relative: f64 = per_slice
+                .iter()
+                .zip(&best)
+                .map(|(score, best)| if *best > 0.0 { score / best } else { 0.0 })
+                .sum();
+            (*family, scale * relative / slices.max(1) as f64)
         })
-        .sum();
-    total / slice.queries.len().max(1) as f64
+        .collect()
 }
 
-/// Holds out each profile's purchases after a cut-off that leaves `recent_share` of the
-/// events after it; `None` when all events are at one instant or too few profiles qualify.
-fn temporal(dataset: &Dataset, v: &Validation) -> Option<Slice> {
+/// Mean NDCG@10 of the slice's queries answered by `model`, summed in profile-name order.
+fn score(model: &Model, slice: &Slice, threads: usize) -> f64 {
+    let now = slice.train.latest_at();
+    let ndcg = |q: &ValidationQuery| {
+        let answer = model.recommend(&Query {
+            limit: K,
+            now: Some(now),
+            ..Query::new(&q.history)
+        });
+        let ranked: Vec<&str> = answer.iter().map(|r| r.sku.as_str()).collect();
+        let relevant: Vec<&str> = q.held_out.iter().map(String::as_str).collect();
+        ndcg_at_k(&ranked, &relevant, K)
+    };
+    // Each thread answers a run of the queries; the sum is then taken in profile order, so
+    // the score is the same bit for bit whatever the number of threads.
+    let run = slice.queries.len().div_ceil(threads.max(1)).max(1);
+    let per_query: Vec<f64> = std::thread::scope(|scope| {
+        let runs: Vec<_> = slice
+            .queries
+            .chunks(run)
+            .map(|queries| scope.spawn(move || queries.iter().map(ndcg).collect::<Vec<f64>>()))
+            .collect();
+        runs.into_iter()
+            .flat_map(|r| r.join().expect("a scoring thread panicked"))
+            .collect()
+    });
+    per_query.iter().sum::<f64>() / slice.queries.len().max(1) as f64
+}
+
+/// The `origin`-th temporal slice (0: the latest): holds out each profile's purchases from a
+/// cut-off that leaves `(origin + 1) · recent_share` of the events after it, up to the cut-off
+/// of the slice after it (the end of the data for the latest); `None` when all events are at
+/// one instant or too few profiles qualify.
+fn temporal(dataset: &Dataset, v: &Validation, origin: usize) -> Option<Slice> {
     let mut times: Vec<i64> = dataset.events.iter().map(|e| e.at).collect();
     times.sort_unstable();
     let first = *times.first()?;
-    let at = ((times.len() as f64) * (1.0 - v.recent_share)).floor() as usize;
-    let cutoff = times[at.min(times.len() - 1)];
-    if cutoff <= first {
+    let cut = |k: usize| {
+        let share = (1.0 - v.recent_share * (k + 1) as f64).max(0.0);
+        let at = ((times.len() as f64) * share).floor() as usize;
+        times[at.min(times.len() - 1)]
+    };
+    let cutoff = cut(origin);
+    let end = if origin == 0 {
+        i64::MAX
+    } else {
+        cut(origin - 1)
+    };
+    if cutoff <= first || cutoff >= end {
         return None;
     }
     let profiles = dataset.profile_count();
@@ -344,7 +534,7 @@ fn temporal(dataset: &Dataset, v: &Validation) -> Option<Slice> {
             if e.kind == Kind::Purchase {
                 bought_before[p].push(e.item);
             }
-        } else if e.kind == Kind::Purchase {
+        } else if e.kind == Kind::Purchase && e.at < end {
             bought_after[p].push(e.item);
         }
     }
@@ -412,6 +602,62 @@ fn leave_one_out(dataset: &Dataset, v: &Validation) -> Option<Slice> {
     let queries = queries(dataset, &chosen, keep, |p| vec![hidden[p as usize]]);
     Some(Slice {
         holdout: Holdout::LeaveOneOut,
+        train,
+        queries,
+    })
+}
+
+/// Hides every purchase of one visit (a seeded draw among the profile's distinct purchase
+/// instants) of a seeded `leave_one_out_share` of the profiles with at least two visits;
+/// `None` with too few. Unlike [`leave_one_out`] the rest of the basket is hidden too: a
+/// visit to come has no basket-mates in the history, only other visits.
+fn leave_one_visit_out(dataset: &Dataset, v: &Validation) -> Option<Slice> {
+    let profiles = dataset.profile_count();
+    let mut visits: Vec<Vec<i64>> = vec![Vec::new(); profiles];
+    for e in dataset.events.iter().filter(|e| e.kind == Kind::Purchase) {
+        visits[e.profile as usize].push(e.at);
+    }
+    // Per profile the hidden visit's instant, i64::MIN for none.
+    let mut hidden = vec![i64::MIN; profiles];
+    for (p, instants) in visits.iter_mut().enumerate() {
+        instants.sort_unstable();
+        instants.dedup();
+        let name = dataset.profile(p as u32);
+        if instants.len() >= 2 && unit(draw(v.seed, name, 3)) < v.leave_one_out_share {
+            hidden[p] = instants[(draw(v.seed, name, 4) % instants.len() as u64) as usize];
+        }
+    }
+    let keep = |e: &Event| hidden[e.profile as usize] != e.at;
+    let train = dataset.filtered(keep);
+    let mut held_out: Vec<Vec<u32>> = vec![Vec::new(); profiles];
+    let mut bought_elsewhen: Vec<Vec<u32>> = vec![Vec::new(); profiles];
+    for e in dataset.events.iter().filter(|e| e.kind == Kind::Purchase) {
+        let p = e.profile as usize;
+        if hidden[p] == e.at {
+            held_out[p].push(e.item);
+        } else {
+            bought_elsewhen[p].push(e.item);
+        }
+    }
+    for (held, other) in held_out.iter_mut().zip(&mut bought_elsewhen) {
+        if held.is_empty() {
+            continue;
+        }
+        other.sort_unstable();
+        held.sort_unstable();
+        held.dedup();
+        // Owned items are never recommended, and an item nobody else bought cannot be learnt.
+        held.retain(|&i| {
+            other.binary_search(&i).is_err() && train.sku_index(dataset.sku(i)).is_some()
+        });
+    }
+    let candidates: Vec<u32> = (0..profiles as u32)
+        .filter(|&p| !held_out[p as usize].is_empty())
+        .collect();
+    let chosen = sample(dataset, candidates, v)?;
+    let queries = queries(dataset, &chosen, keep, |p| held_out[p as usize].clone());
+    Some(Slice {
+        holdout: Holdout::LeaveOneVisitOut,
         train,
         queries,
     })
@@ -554,6 +800,15 @@ mod tests {
     }
 
     const GRID: [f64; 6] = [1.0, 4.0, 16.0, 64.0, 256.0, 1024.0];
+
+    /// EASE at `lambda` blended by `beta` with the default's popularity (90 days).
+    fn ease(lambda: f64, beta: f32) -> Family {
+        Family::Ease {
+            lambda,
+            beta,
+            half_life_days: Some(90.0),
+        }
+    }
 
     /// Baskets with no co-purchase structure: every item drawn from one Zipf popularity over
     /// 200 items, 400 customers returning weekly for 20 weeks.
@@ -698,50 +953,31 @@ mod tests {
         assert_eq!(choice.holdout, Holdout::LeaveOneOut);
         for lambda in GRID {
             for beta in BLENDS {
-                assert!(choice
-                    .scores
-                    .iter()
-                    .any(|s| s.0 == Family::Ease { lambda, beta }));
+                assert!(choice.scores.iter().any(|s| s.0 == ease(lambda, beta)));
             }
         }
         // Two λ so close that every validation answer is the same: the smaller one is first.
         let tied = Model::build(&data, &auto(&[64.0, 64.000_001]));
         let scores = &tied.choice().expect("a choice").scores;
-        let ease = |lambda| {
+        let score_of = |lambda| {
             scores
                 .iter()
-                .find(|s| s.0 == Family::Ease { lambda, beta: 0.0 })
+                .find(|s| s.0 == ease(lambda, 0.0))
                 .map(|s| s.1)
         };
-        assert_eq!(ease(64.0), ease(64.000_001));
-        assert_ne!(
-            tied.choice().map(|c| c.family),
-            Some(Family::Ease {
-                lambda: 64.000_001,
-                beta: 0.0
-            })
-        );
+        assert_eq!(score_of(64.0), score_of(64.000_001));
+        assert_ne!(tied.choice().map(|c| c.family), Some(ease(64.000_001, 0.0)));
     }
 
     #[test]
     fn a_temporal_slice_holds_out_only_later_purchases_of_the_data_given() {
-        // Profiles return: basket b belongs to customer b % 150, one basket a day.
-        let events: Vec<Interaction> = shop(900, |b| 1_700_000_000 + b as i64 * 86_400)
-            .into_iter()
-            .map(|i| {
-                let b: usize = i.profile[1..].parse().expect("p + number");
-                Interaction {
-                    profile: format!("c{:03}", b % 150),
-                    ..i
-                }
-            })
-            .collect();
+        let events = returning_shop();
         let data = dataset(&events);
         let v = Validation {
             min_profiles: 10,
             ..Validation::default()
         };
-        let slice = temporal(&data, &v).expect("returning customers");
+        let slice = temporal(&data, &v, 0).expect("returning customers");
         let Holdout::Temporal { cutoff } = slice.holdout else {
             panic!("time is useful here");
         };
@@ -766,6 +1002,170 @@ mod tests {
         );
     }
 
+    /// Returning customers: basket b belongs to customer b % 150, one basket a day.
+    fn returning_shop() -> Vec<Interaction> {
+        shop(900, |b| 1_700_000_000 + b as i64 * 86_400)
+            .into_iter()
+            .map(|i| {
+                let b: usize = i.profile[1..].parse().expect("p + number");
+                Interaction {
+                    profile: format!("c{:03}", b % 150),
+                    ..i
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn with_useful_time_the_choice_also_scores_a_time_free_slice_and_weighs_both_alike() {
+        let data = dataset(&returning_shop());
+        let model = Model::build(&data, &auto(&GRID));
+        let choice = model.choice().expect("a choice");
+        let holdouts: Vec<&Holdout> = choice.slices.iter().map(|s| &s.holdout).collect();
+        assert!(matches!(
+            holdouts[..],
+            [Holdout::Temporal { .. }, Holdout::LeaveOneVisitOut]
+        ));
+        assert_eq!(choice.holdout, choice.slices[0].holdout);
+        // Each candidate's score: its mean share of the best on each slice, in the units of
+        // the latest slice's NDCG@10.
+        let best = |s: usize| choice.slices[s].scores.iter().copied().fold(0.0, f64::max);
+        for (c, (_, aggregate)) in choice.scores.iter().enumerate() {
+            let relative =
+                (choice.slices[0].scores[c] / best(0) + choice.slices[1].scores[c] / best(1)) / 2.0;
+            assert!((aggregate - best(0) * relative).abs() < 1e-12);
+        }
+
+        // Item-item is scored with the best popularity's half-life and with the config's.
+        let (best_popularity, _) = choice.best_popularity().expect("scored");
+        let mut half_lives: Vec<Option<f32>> = choice
+            .scores
+            .iter()
+            .filter(|s| !matches!(s.0, Family::Popularity { .. }))
+            .map(|s| s.0.popularity_half_life_days())
+            .collect();
+        half_lives.sort_by(|a, b| a.partial_cmp(b).expect("finite half-lives"));
+        half_lives.dedup();
+        let mut expected = vec![best_popularity.popularity_half_life_days(), Some(90.0)];
+        expected.sort_by(|a, b| a.partial_cmp(b).expect("finite half-lives"));
+        expected.dedup();
+        assert_eq!(half_lives, expected);
+        assert_eq!(
+            choice.popularity_half_life_days,
+            choice.family.popularity_half_life_days()
+        );
+
+        // Without the time-free slice: one slice, and the scores are its NDCG@10.
+        let mut config = auto(&GRID);
+        config.validation.time_free = false;
+        let latest_only = Model::build(&data, &config);
+        let choice = latest_only.choice().expect("a choice");
+        assert_eq!(choice.slices.len(), 1);
+        for (c, (_, aggregate)) in choice.scores.iter().enumerate() {
+            assert!((aggregate - choice.slices[0].scores[c]).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn the_time_free_slice_hides_a_whole_visit_and_keeps_the_others() {
+        let events = returning_shop();
+        let data = dataset(&events);
+        let v = Validation {
+            min_profiles: 10,
+            ..Validation::default()
+        };
+        let slice = leave_one_visit_out(&data, &v).expect("returning customers");
+        assert_eq!(slice.holdout, Holdout::LeaveOneVisitOut);
+        assert!(slice.queries.len() >= 10);
+        for q in &slice.queries {
+            let profile = &q.history[0].profile;
+            let visit = |sku: &str| {
+                events
+                    .iter()
+                    .find(|i| &i.profile == profile && i.sku == sku)
+                    .map(|i| i.at)
+            };
+            // Every held-out item was bought at one and the same visit, absent from the history.
+            let hidden = visit(&q.held_out[0]).expect("bought by this profile");
+            assert!(q.held_out.iter().all(|sku| visit(sku) == Some(hidden)));
+            assert!(q.history.iter().all(|i| i.at != hidden));
+            // The profile's other visits, before and after it, stay in the history.
+            let others = events
+                .iter()
+                .filter(|i| &i.profile == profile && i.at != hidden)
+                .count();
+            assert_eq!(q.history.len(), others);
+            // The whole basket is gone: nothing of the hidden visit is in the training data.
+            let p = slice.train.profile_index(profile).expect("other visits");
+            assert!(slice
+                .train
+                .events
+                .iter()
+                .all(|e| e.profile != p || e.at != hidden));
+        }
+    }
+
+    #[test]
+    fn an_earlier_origin_holds_out_only_purchases_before_the_later_cut_off() {
+        let events = returning_shop();
+        let data = dataset(&events);
+        let v = Validation {
+            min_profiles: 10,
+            ..Validation::default()
+        };
+        let cutoff = |slice: &Slice| match slice.holdout {
+            Holdout::Temporal { cutoff } => cutoff,
+            _ => panic!("time is useful here"),
+        };
+        let latest = temporal(&data, &v, 0).expect("returning customers");
+        let earlier = temporal(&data, &v, 1).expect("returning customers");
+        let (start, end) = (cutoff(&earlier), cutoff(&latest));
+        assert!(start < end);
+        assert!(earlier.train.events.iter().all(|e| e.at < start));
+        for q in &earlier.queries {
+            let profile = &q.history[0].profile;
+            for sku in &q.held_out {
+                assert!(events.iter().any(|i| &i.profile == profile
+                    && &i.sku == sku
+                    && (start..end).contains(&i.at)));
+            }
+        }
+        let mut config = auto(&GRID);
+        config.validation.origins = 2;
+        config.validation.time_free = false;
+        let model = Model::build(&data, &config);
+        let holdouts: Vec<Holdout> = model
+            .choice()
+            .expect("a choice")
+            .slices
+            .iter()
+            .map(|s| s.holdout.clone())
+            .collect();
+        assert_eq!(
+            holdouts,
+            [
+                Holdout::Temporal { cutoff: end },
+                Holdout::Temporal { cutoff: start }
+            ]
+        );
+    }
+
+    #[test]
+    fn the_choice_is_the_same_on_one_thread_or_several() {
+        let data = dataset(&returning_shop());
+        let mut one = auto(&GRID);
+        one.validation.threads = 1;
+        let mut three = auto(&GRID);
+        three.validation.threads = 3;
+        let a = Model::build(&data, &one);
+        let b = Model::build(&data, &three);
+        assert_eq!(a.choice(), b.choice());
+        for i in 0..40 {
+            let sku = format!("sku{i:02}");
+            assert_eq!(a.similar(&sku), b.similar(&sku));
+        }
+    }
+
     #[test]
     fn too_little_data_takes_ease_at_the_middle_of_the_grid() {
         let data = dataset(&shop(5, |_| 0));
@@ -776,7 +1176,8 @@ mod tests {
             choice.family,
             Family::Ease {
                 lambda: 400.0,
-                beta: 0.0
+                beta: 0.0,
+                half_life_days: Some(90.0),
             }
         );
     }

@@ -246,6 +246,7 @@ pub fn describe_model(model: &Model) -> RecommendationModel {
     let holdout = match choice.map(|c| &c.holdout) {
         Some(Holdout::Temporal { .. }) => "temporal",
         Some(Holdout::LeaveOneOut) => "leave_one_out",
+        Some(Holdout::LeaveOneVisitOut) => "leave_one_visit_out",
         Some(Holdout::TooLittleData) | None => "too_little_data",
     };
     RecommendationModel {
