@@ -12,10 +12,11 @@ use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::value::RawValue;
 use tower::ServiceExt;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{BatchAnswer, BatchResponse};
 
 use super::auth::PublishableShop;
@@ -60,9 +61,9 @@ impl Dispatcher {
 pub struct SubRequest(pub Shop);
 
 /// Routes of this resource.
-pub fn router(dispatcher: Dispatcher) -> Router<AppState> {
-    Router::new()
-        .route(PATH, get(batch))
+pub fn router(dispatcher: Dispatcher) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(batch))
         .layer(Extension(dispatcher))
 }
 
