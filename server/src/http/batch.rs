@@ -19,9 +19,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vitrine_types::{BatchAnswer, BatchResponse};
 
-use super::auth::PublishableShop;
+use super::auth::{PublishableShop, SubRequest};
 use super::error::{ApiError, Result};
-use crate::shops::Shop;
 use crate::AppState;
 
 /// The path of this endpoint.
@@ -53,12 +52,6 @@ impl Dispatcher {
         Self(api)
     }
 }
-
-/// Marks a batch's sub-request (a request extension, which only the server sets): the rate
-/// limit counted it with its batch, and it carries the shop the batch was checked as (key and
-/// `Origin`), so neither is looked up again.
-#[derive(Debug, Clone)]
-pub struct SubRequest(pub Shop);
 
 /// Routes of this resource.
 pub fn router(dispatcher: Dispatcher) -> OpenApiRouter<AppState> {

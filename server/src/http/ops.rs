@@ -144,7 +144,7 @@ impl KeyRateLimiter {
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request
         .extensions()
-        .get::<super::batch::SubRequest>()
+        .get::<super::auth::SubRequest>()
         .is_some()
     {
         return next.run(request).await;
