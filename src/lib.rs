@@ -17,6 +17,10 @@ pub use embed::start;
 // SAFETY: the bundle is single-threaded wasm (built without atomics, no worker shares its
 // memory), which is what `AssumeSingleThreaded` requires.
 #[cfg(target_arch = "wasm32")]
+#[allow(
+    unsafe_code,
+    reason = "`AssumeSingleThreaded::new` is unsafe; sound in this single-threaded bundle (SAFETY above)"
+)]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

@@ -308,27 +308,44 @@ fn present(value: &JsValue, name: &str) -> Option<JsValue> {
 /// cost ~1.5 KB brotli of wasm). The JSON read is the same.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Availability {
+    /// The SKU asked for.
     pub sku: String,
+    /// Where distances are measured from.
     pub origin: AvailabilityOrigin,
+    /// The usual store first, then stores with stock, then without, each by distance.
     pub stores: Vec<Store>,
 }
 
 /// [`StoreAvailability`] with its opening hours in a [`Week`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Store {
+    /// The shop's store id.
     pub store_id: String,
+    /// Display name.
     pub name: String,
+    /// Street and number.
     pub street: String,
+    /// Postcode of the store.
     pub postcode: String,
+    /// City of the store.
     pub city: String,
+    /// ISO 3166-1 alpha-2 country.
     pub country: String,
+    /// Whether this is the customer's usual store.
     pub usual: bool,
+    /// Distance from the origin in metres; none without an origin.
     pub distance_m: Option<u32>,
+    /// Stock of the SKU in this store.
     pub stock: StockLevel,
+    /// IANA time zone of the store; every time is local to it.
     pub timezone: String,
+    /// Whether the store is open now.
     pub open_now: bool,
+    /// When the store next closes or opens (RFC 3339), if within a week.
     pub next_change_at: Option<String>,
+    /// The week's opening hours, local times.
     pub opening_hours: Week,
+    /// Click & collect: when an order placed now is ready.
     pub pickup: Option<Pickup>,
 }
 

@@ -259,7 +259,12 @@ pub async fn usual_store(
 #[derive(Debug, Clone, PartialEq)]
 pub enum Whereabouts {
     /// Coordinates from the browser.
-    Coordinates { lat: f64, lon: f64 },
+    Coordinates {
+        /// Latitude, degrees north.
+        lat: f64,
+        /// Longitude, degrees east.
+        lon: f64,
+    },
     /// A postcode the shopper typed, placed by the shipped table.
     Postcode(&'static Place),
     /// Nothing: the usual store, else the shop's default region.

@@ -140,11 +140,24 @@ pub struct Cart {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CartEvent {
     /// `add_to_cart`.
-    Add { sku: String, quantity: i64 },
+    Add {
+        /// The SKU added.
+        sku: String,
+        /// How many were added.
+        quantity: i64,
+    },
     /// `remove_from_cart`.
-    Remove { sku: String, quantity: i64 },
+    Remove {
+        /// The SKU removed.
+        sku: String,
+        /// How many were removed.
+        quantity: i64,
+    },
     /// A purchase line (web or till).
-    Purchase { sku: String },
+    Purchase {
+        /// The SKU bought.
+        sku: String,
+    },
 }
 
 impl CartEvent {
@@ -474,7 +487,10 @@ pub enum Asker {
 /// anonymous asker only when `coupons_for_anonymous`), the shop gave fewer than
 /// `max_coupons_per_day` in the last 24 hours, and none of `profiles` got a cart recovery
 /// coupon within `coupon_once_per_days`. Shown only while it can be used.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each is a fact the decision reads; a struct of them would be used once"
+)]
 pub async fn coupon_for(
     conn: &mut AnyConnection,
     shop_id: &str,

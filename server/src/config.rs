@@ -187,7 +187,12 @@ pub enum ShopCommand {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Region {
     /// `COUNTRY:POSTCODE`, checked against the table.
-    Postcode { country: String, postcode: String },
+    Postcode {
+        /// ISO 3166-1 alpha-2 country.
+        country: String,
+        /// A postcode of that country in the table.
+        postcode: String,
+    },
     /// No default region.
     None,
 }

@@ -8,8 +8,8 @@ use axum::http::header::{
 };
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Result};
 use crate::bundle::Asset;
@@ -21,10 +21,10 @@ const LOADER_CACHE: &str = "public, max-age=300, stale-while-revalidate=3600";
 const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/vitrine.js", get(loader))
-        .route("/v1/assets/{file}", get(hashed))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(loader))
+        .routes(routes!(hashed))
 }
 
 /// The loader script shops embed (`<script type="module" src=".../v1/vitrine.js">`).

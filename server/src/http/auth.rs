@@ -9,11 +9,16 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use super::batch::SubRequest;
 use super::error::ApiError;
 use crate::profiles::{self, ProfileKey};
 use crate::shops::{self, Shop};
 use crate::AppState;
+
+/// Marks a batch's sub-request (a request extension, which only the server sets): the rate
+/// limit counted it with its batch, and it carries the shop the batch was checked as (key and
+/// `Origin`), so neither is looked up again.
+#[derive(Debug, Clone)]
+pub struct SubRequest(pub Shop);
 
 /// The shop of a browser request, authenticated by its publishable key (`key=pk_…` in the
 /// query string, so that GETs stay "simple" CORS requests without a preflight), and with the

@@ -3,9 +3,10 @@
 //! `customer_token` (for her usual store).
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::AvailabilityResponse;
 
 use super::auth::{personal_profiles, PublishableShop};
@@ -19,8 +20,8 @@ pub const MAX_LIMIT: u32 = 50;
 const DEFAULT_LIMIT: u32 = 5;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/availability", get(availability))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(availability))
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,15 +12,15 @@ use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::value::RawValue;
 use tower::ServiceExt;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{BatchAnswer, BatchResponse};
 
-use super::auth::PublishableShop;
+use super::auth::{PublishableShop, SubRequest};
 use super::error::{ApiError, Result};
-use crate::shops::Shop;
 use crate::AppState;
 
 /// The path of this endpoint.
@@ -53,16 +53,10 @@ impl Dispatcher {
     }
 }
 
-/// Marks a batch's sub-request (a request extension, which only the server sets): the rate
-/// limit counted it with its batch, and it carries the shop the batch was checked as (key and
-/// `Origin`), so neither is looked up again.
-#[derive(Debug, Clone)]
-pub struct SubRequest(pub Shop);
-
 /// Routes of this resource.
-pub fn router(dispatcher: Dispatcher) -> Router<AppState> {
-    Router::new()
-        .route(PATH, get(batch))
+pub fn router(dispatcher: Dispatcher) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(batch))
         .layer(Extension(dispatcher))
 }
 

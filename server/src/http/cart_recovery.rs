@@ -2,35 +2,32 @@
 //! browser), `POST /v1/cart-recovery/actions` (the dialog shown, clicked, dismissed), and the
 //! shop's rules (`/v1/cart-recovery/rules`, secret key).
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::http::StatusCode;
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{
     CartRecoveryAction, CartRecoveryOffer, CartRecoveryResponse, CartRecoveryRules,
 };
 
 use super::auth::{personal_profiles, PublishableShop, SecretShop};
-use super::error::{json_body, ApiError, ApiQuery, Result};
+use super::error::{ApiError, ApiJson, ApiQuery, Result};
 use crate::availability;
 use crate::cart_recovery::{self, Rules};
 use crate::{unix_now, AppState};
 
 /// Routes a browser calls (CORS).
-pub fn browser_router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/cart-recovery", get(offer))
-        .route("/v1/cart-recovery/actions", post(record_action))
+pub fn browser_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(offer))
+        .routes(routes!(record_action))
 }
 
 /// Routes a shop's servers call (secret key).
-pub fn server_router() -> Router<AppState> {
-    Router::new().route(
-        "/v1/cart-recovery/rules",
-        get(read_rules).put(set_rules).delete(end_rules),
-    )
+pub fn server_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read_rules, set_rules, end_rules))
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,10 +209,8 @@ async fn offer(
 async fn record_action(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(action): ApiJson<CartRecoveryAction>,
 ) -> Result<StatusCode> {
-    let action: CartRecoveryAction = json_body(&headers, &body)?;
     if action.visitor_id.is_none() && action.customer_token.is_none() {
         return Err(ApiError::InvalidBody(
             "`visitor_id` or `customer_token` is required".into(),
@@ -301,10 +296,8 @@ async fn read_rules(
 async fn set_rules(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(rules): ApiJson<CartRecoveryRules>,
 ) -> Result<Json<CartRecoveryRules>> {
-    let rules: CartRecoveryRules = json_body(&headers, &body)?;
     let rules = Rules::parse(rules).map_err(ApiError::InvalidBody)?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     cart_recovery::set_rules(&mut tx, &shop.id, Some(&rules)).await?;

@@ -1,22 +1,21 @@
 //! `POST /v1/consent` records the shopper's choice on her profile; `GET /v1/consent` reads the
 //! consent that applies to the calling browser.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{ConsentState, ConsentUpdate};
 
 use super::auth::{browser_identity, verified_customer, BrowserIdentity, PublishableShop};
-use super::error::{json_body, ApiError, ApiQuery, Result};
+use super::error::{ApiError, ApiJson, ApiQuery, Result};
 use crate::profiles::{self, ProfileKey};
 use crate::{consent, unix_now, AppState};
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/consent", get(read).post(update))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read, update))
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,10 +87,8 @@ async fn read(
 async fn update(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(update): ApiJson<ConsentUpdate>,
 ) -> Result<Json<ConsentState>> {
-    let update: ConsentUpdate = json_body(&headers, &body)?;
     let now = unix_now();
     let source = update.source.trim();
     if source.is_empty() || source.len() > 64 || source.chars().any(char::is_control) {

@@ -1,21 +1,20 @@
 //! One-time coupons (secret key): a checkout or till looks a code up and uses it, once.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{Coupon, CouponRedemption};
 
 use super::auth::SecretShop;
-use super::error::{json_body, ApiError, Result};
+use super::error::{ApiError, ApiJson, Result};
 use crate::{coupons, unix_now, AppState};
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/coupons/redeem", post(redeem))
-        .route("/v1/coupons/{code}", get(read))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(redeem))
+        .routes(routes!(read))
 }
 
 /// A coupon by its code: value, expiry, whether it was used.
@@ -65,10 +64,8 @@ async fn read(
 async fn redeem(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(request): ApiJson<CouponRedemption>,
 ) -> Result<Json<Coupon>> {
-    let request: CouponRedemption = json_body(&headers, &body)?;
     crate::events::check_client_id("order_id", &request.order_id).map_err(ApiError::InvalidBody)?;
     if request.code.is_empty() || request.code.len() > 64 {
         return Err(ApiError::InvalidBody(

@@ -2,8 +2,9 @@
 //! key): GDPR export and erasure of one customer across every id and table.
 
 use axum::extract::{Path, State};
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{CustomerExport, ErasureResult};
 
 use super::auth::SecretShop;
@@ -12,10 +13,10 @@ use crate::profiles::ProfileKey;
 use crate::{customers, unix_now, AppState};
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/customers/{customer_id}/export", get(export))
-        .route("/v1/customers/{customer_id}", delete(erase))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(export))
+        .routes(routes!(erase))
 }
 
 fn customer_key(customer_id: &str) -> Result<ProfileKey> {

@@ -1,7 +1,8 @@
 //! The API's one error type: every rejection becomes `{"error": {"code", "message"}}`.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Query};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -218,11 +219,55 @@ where
     }
 }
 
-/// Parses a JSON body. `text/plain` is accepted too: `navigator.sendBeacon` sends strings
-/// with it, and it keeps a browser POST a "simple" request without a CORS preflight.
-pub fn json_body<T: DeserializeOwned>(headers: &axum::http::HeaderMap, body: &[u8]) -> Result<T> {
-    check_media_type(headers, &["application/json", "text/plain"])?;
-    serde_json::from_slice(body).map_err(|err| ApiError::InvalidJson(format!("body: {err}")))
+/// A JSON request body as `T`, or our JSON error: 415 `unsupported_media_type` for a
+/// `Content-Type` other than `application/json` or `text/plain` (none is read as JSON),
+/// 400 `invalid_json` naming what does not parse, 413 `batch_too_large` past the body limit.
+/// `text/plain` is read as JSON because `navigator.sendBeacon` sends strings with it, and it
+/// keeps a browser POST a "simple" request without a CORS preflight.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+/// The media types [`ApiJson`] reads.
+const JSON_MEDIA_TYPES: [&str; 2] = ["application/json", "text/plain"];
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        // The body is read before its type is checked: a body past the limit is a 413
+        // whatever its type.
+        let media_type = check_media_type(request.headers(), &JSON_MEDIA_TYPES);
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(body_unread)?;
+        media_type?;
+        serde_json::from_slice(&body)
+            .map(Self)
+            .map_err(|err| ApiError::InvalidJson(format!("body: {err}")))
+    }
+}
+
+/// The error for a body that could not be read: past the size limit, or broken off.
+fn body_unread(rejection: BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::body_too_large()
+    } else {
+        ApiError::InvalidBody(format!(
+            "the body could not be read: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl ApiError {
+    /// A request body larger than the endpoint's limit (413 `batch_too_large`).
+    pub fn body_too_large() -> Self {
+        Self::BatchTooLarge("the request body is larger than this endpoint accepts".into())
+    }
 }
 
 /// Refuses a `Content-Type` outside `accepted` (a missing one is accepted).

@@ -5,12 +5,13 @@
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{BrowserEvents, EventIn, IngestResult, LineError};
 
 use super::auth::{browser_identity, PublishableShop, SecretShop};
-use super::error::{check_media_type, json_body, ApiError, Result};
+use super::error::{check_media_type, ApiError, ApiJson, Result};
 use crate::events::{Source, ValidEvent};
 use crate::ingest;
 use crate::profiles::{self, ProfileKey};
@@ -24,16 +25,16 @@ const BROWSER_BODY_LIMIT: usize = 64 * 1024;
 const BULK_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Routes for browsers (publishable key).
-pub fn browser_router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/events", post(browser_events))
+pub fn browser_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(browser_events))
         .layer(DefaultBodyLimit::max(BROWSER_BODY_LIMIT))
 }
 
 /// Routes for servers (secret key).
-pub fn server_router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/events/bulk", post(bulk_events))
+pub fn server_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(bulk_events))
         .layer(DefaultBodyLimit::max(BULK_BODY_LIMIT))
 }
 
@@ -82,10 +83,8 @@ fn line_error(line: usize, code: &str, message: impl Into<String>) -> LineError 
 async fn browser_events(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(batch): ApiJson<BrowserEvents>,
 ) -> Result<Json<IngestResult>> {
-    let batch: BrowserEvents = json_body(&headers, &body)?;
     let now = unix_now();
     if batch.events.is_empty() {
         return Err(ApiError::InvalidBody(

@@ -1,16 +1,17 @@
 //! `GET /healthz`: liveness and database reachability, for load balancers.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::Health;
 
 use super::error::Result;
 use crate::AppState;
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(health))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(health))
 }
 
 /// Whether the server can answer: the database is reachable; and whether the bundle is loaded.

@@ -3,20 +3,19 @@
 //! another customer's profile (a shared browser) is re-pointed, never merged. An unsigned, expired or wrongly signed token is refused and
 //! changes nothing.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{IdentifyRequest, IdentifyResult};
 
 use super::auth::{browser_identity, PublishableShop};
-use super::error::{json_body, Result};
+use super::error::{ApiJson, Result};
 use crate::{unix_now, AppState};
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/identify", post(identify))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(identify))
 }
 
 /// Links the browser's visitor id to the customer a shop-signed token names, merging their
@@ -41,10 +40,8 @@ pub fn router() -> Router<AppState> {
 async fn identify(
     State(state): State<AppState>,
     PublishableShop(shop): PublishableShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(request): ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResult>> {
-    let request: IdentifyRequest = json_body(&headers, &body)?;
     let now = unix_now();
     let browser = browser_identity(
         &state,

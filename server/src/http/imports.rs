@@ -6,10 +6,11 @@
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use futures_util::TryStreamExt;
 use tokio_util::io::StreamReader;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::ImportResult;
 
 use super::auth::SecretShop;
@@ -18,11 +19,11 @@ use crate::import::{self, Format, ImportError, Kind};
 use crate::AppState;
 
 /// Routes for catalogue imports (secret key, bodies of any size).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/products", post(products))
-        .route("/v1/stores", post(stores))
-        .route("/v1/stock", post(stock))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(products))
+        .routes(routes!(stores))
+        .routes(routes!(stock))
         // The body is streamed, never held whole, so no size limit applies.
         .layer(DefaultBodyLimit::disable())
 }

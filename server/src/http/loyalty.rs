@@ -2,19 +2,19 @@
 //! the programme (`/v1/loyalty/program`), an account for tills and service desks
 //! (`/v1/loyalty/account`), manual adjustments and redemptions into coupons.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::http::StatusCode;
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{
     AdjustmentRequest, Coupon, LoyaltyAccount, LoyaltyInvitation, LoyaltyProgram, LoyaltyResponse,
     RedemptionRequest,
 };
 
 use super::auth::{verified_customer, Caller, PublishableShop, SecretShop};
-use super::error::{json_body, ApiError, ApiQuery, Result};
+use super::error::{ApiError, ApiJson, ApiQuery, Result};
 use crate::identity::TokenError;
 use crate::loyalty::{self, Programme};
 use crate::profiles::{self, ProfileKey};
@@ -24,21 +24,18 @@ const DEFAULT_LINES: u32 = 5;
 const MAX_LINES: u32 = 50;
 
 /// Routes a browser calls (CORS).
-pub fn browser_router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/loyalty", get(account))
-        .route("/v1/loyalty/redemptions", post(redeem))
+pub fn browser_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(account))
+        .routes(routes!(redeem))
 }
 
 /// Routes a shop's servers call (secret key).
-pub fn server_router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/loyalty/program",
-            get(read_program).put(set_program).delete(end_program),
-        )
-        .route("/v1/loyalty/account", get(member_account))
-        .route("/v1/loyalty/adjustments", post(adjust))
+pub fn server_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(read_program, set_program, end_program))
+        .routes(routes!(member_account))
+        .routes(routes!(adjust))
 }
 
 #[derive(Debug, Deserialize)]
@@ -264,10 +261,8 @@ async fn read_program(
 async fn set_program(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(program): ApiJson<LoyaltyProgram>,
 ) -> Result<Json<LoyaltyProgram>> {
-    let program: LoyaltyProgram = json_body(&headers, &body)?;
     let programme = Programme::parse(program).map_err(ApiError::InvalidBody)?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     loyalty::set_programme(&mut tx, &shop.id, Some(&programme)).await?;
@@ -318,10 +313,8 @@ async fn end_program(
 async fn adjust(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(request): ApiJson<AdjustmentRequest>,
 ) -> Result<Json<LoyaltyAccount>> {
-    let request: AdjustmentRequest = json_body(&headers, &body)?;
     crate::events::check_client_id("id", &request.id).map_err(ApiError::InvalidBody)?;
     let key = member_key(request.customer_id.as_deref(), request.card.as_deref())
         .map_err(ApiError::InvalidBody)?;
@@ -387,10 +380,8 @@ async fn adjust(
 async fn redeem(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(request): ApiJson<RedemptionRequest>,
 ) -> Result<Json<Coupon>> {
-    let request: RedemptionRequest = json_body(&headers, &body)?;
     crate::events::check_client_id("id", &request.id).map_err(ApiError::InvalidBody)?;
     let now = unix_now();
     let (shop, key) = match caller {

@@ -22,9 +22,10 @@ pub mod request_log;
 pub mod shop;
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware;
-use axum::Router;
+use axum::{middleware, Extension, Router};
 use tower_http::compression::CompressionLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 
@@ -38,7 +39,9 @@ pub fn app(state: AppState) -> Router {
     routes(state, Some(dispatcher))
 }
 
-/// Every route with every layer; `GET /v1/batch` only with a dispatcher for it.
+/// Every route with every layer; `GET /v1/batch` only with a dispatcher for it. Each
+/// resource's `router()` registers its routes with their OpenAPI entries, so the document
+/// served at `/v1/openapi.json` is collected here with them.
 fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
     let mut browser_api = recommendations::router()
         .merge(availability::router())
@@ -53,33 +56,33 @@ fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
     // Answers to browsers: CORS per shop (decided by the key and origin `auth::check_key`
     // looked up, outside), compressed on the fly. The 405 fallback is set before the CORS
     // layer so that preflight requests reach the layer.
-    let browser_api = browser_api
-        .method_not_allowed_fallback(error::method_not_allowed)
+    let browser_api = with_json_405(browser_api)
         .layer(auth::cors())
         .layer(CompressionLayer::new());
-    let service = health::router()
-        .merge(assets::router())
-        .merge(events::server_router())
-        .merge(customers::router())
-        .merge(loyalty::server_router())
-        .merge(coupons::router())
-        .merge(cart_recovery::server_router())
-        .merge(reports::router())
-        .merge(recommendations::server_router())
-        .merge(shop::router())
-        .method_not_allowed_fallback(error::method_not_allowed);
+    let service = with_json_405(
+        health::router()
+            .merge(assets::router())
+            .merge(events::server_router())
+            .merge(customers::router())
+            .merge(loyalty::server_router())
+            .merge(coupons::router())
+            .merge(cart_recovery::server_router())
+            .merge(reports::router())
+            .merge(recommendations::server_router())
+            .merge(shop::router()),
+    );
     // Every request has a time limit but imports, which stream files of any size.
-    let timed = Router::new()
-        .merge(service)
-        .merge(browser_api)
-        .merge(ops::router())
-        .merge(openapi::router())
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(ops::timeout(state.request_timeout));
-    let imports = imports::router().method_not_allowed_fallback(error::method_not_allowed);
-    Router::new()
-        .merge(timed)
-        .merge(imports)
+    let timed = with_json_405(
+        OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+            .merge(service)
+            .merge(browser_api)
+            .merge(ops::router())
+            .merge(openapi::router()),
+    )
+    .layer(ops::timeout(state.request_timeout));
+    let imports = with_json_405(imports::router());
+    let (api, document) = timed.merge(imports).split_for_parts();
+    api.layer(Extension(openapi::Document::new(&document)))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Outermost last: the keys are looked up once for the rate limit, CORS and the
@@ -97,4 +100,12 @@ fn routes(state: AppState, batch: Option<batch::Dispatcher>) -> Router {
         // Logged without the key and customer token of the query.
         .layer(request_log::layer())
         .with_state(state)
+}
+
+/// `routes` answering our JSON 405 for a method their paths do not serve. Set before a
+/// group's own layers, so that those wrap the 405 too.
+fn with_json_405(routes: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    let (router, document) = routes.split_for_parts();
+    let router = router.method_not_allowed_fallback(error::method_not_allowed);
+    OpenApiRouter::with_openapi(document).merge(router.into())
 }

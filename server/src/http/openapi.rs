@@ -1,18 +1,21 @@
 //! `GET /v1/openapi.json`: the OpenAPI document of the API, generated from the handlers'
 //! `#[utoipa::path]` annotations and the wire types of `vitrine-types` (feature `openapi`).
+//! Each resource registers its handlers with `utoipa_axum::routes!`, which adds the route and
+//! its entry at once; [`ApiDoc`] holds what the routes share (info, error answers, schemes).
 //! `scripts/schemathesis.sh` fuzzes the live server against it, so a handler that answers
 //! something its annotation does not say is caught there.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
+use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
+use axum::Extension;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr, Response};
 use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::ApiErrorBody;
 
 use crate::AppState;
@@ -22,8 +25,8 @@ pub const PUBLISHABLE_KEY: &str = "publishable_key";
 /// Name of the security scheme for the secret key (`Authorization: Bearer sk_…`).
 pub const SECRET_KEY: &str = "secret_key";
 
-/// The API's OpenAPI document: every route of `http::app` with its parameters, bodies and
-/// answers.
+/// What the API's OpenAPI document holds besides its routes (which `http::app` adds as it
+/// registers them): info, the shared error answers and schemas, the keys, the tags.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -35,44 +38,6 @@ pub const SECRET_KEY: &str = "secret_key";
             `method_not_allowed`. Browser endpoints (publishable key) answer CORS preflights \
             and send CORS headers only to the shop's allowed origins.",
         license(name = "MIT OR Apache-2.0"),
-    ),
-    paths(
-        super::health::health,
-        super::ops::metrics,
-        openapi_json,
-        super::assets::loader,
-        super::assets::hashed,
-        super::recommendations::recommendations,
-        super::availability::availability,
-        super::events::browser_events,
-        super::identify::identify,
-        super::consent::read,
-        super::consent::update,
-        super::events::bulk_events,
-        super::customers::export,
-        super::customers::erase,
-        super::imports::products,
-        super::imports::stores,
-        super::imports::stock,
-        super::loyalty::account,
-        super::loyalty::member_account,
-        super::loyalty::read_program,
-        super::loyalty::set_program,
-        super::loyalty::end_program,
-        super::loyalty::adjust,
-        super::loyalty::redeem,
-        super::coupons::read,
-        super::coupons::redeem,
-        super::cart_recovery::offer,
-        super::cart_recovery::record_action,
-        super::cart_recovery::read_rules,
-        super::cart_recovery::set_rules,
-        super::cart_recovery::end_rules,
-        super::reports::attribution,
-        super::recommendations::model,
-        super::shop::read_origins,
-        super::shop::change_origins,
-        super::batch::batch,
     ),
     components(
         schemas(
@@ -198,12 +163,16 @@ pub struct BundleUnavailable(pub ApiErrorBody);
 /// beside it (imports stream files of any size, so they have no time limit and no 408).
 #[derive(IntoResponses)]
 pub enum KeyErrors {
+    /// 400: [`BadRequest`].
     #[response(status = 400)]
     BadRequest(#[ref_response] BadRequest),
+    /// 401: [`Unauthorized`].
     #[response(status = 401)]
     Unauthorized(#[ref_response] Unauthorized),
+    /// 429: [`TooManyRequests`].
     #[response(status = 429)]
     TooManyRequests(#[ref_response] TooManyRequests),
+    /// 500: [`InternalError`].
     #[response(status = 500)]
     InternalError(#[ref_response] InternalError),
 }
@@ -249,18 +218,23 @@ fn reference<'r, R: ToResponse<'r>>(status: u16) -> (String, RefOr<Response>) {
 }
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/openapi.json", get(openapi_json))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(openapi_json))
 }
 
-/// The document as JSON, rendered once: it is fixed at compile time.
-fn document() -> &'static str {
-    static JSON: OnceLock<String> = OnceLock::new();
-    JSON.get_or_init(|| {
-        ApiDoc::openapi()
+/// The document as served, rendered once when the router is built (a request extension, as
+/// the document is complete only once every route is registered).
+#[derive(Debug, Clone)]
+pub struct Document(Bytes);
+
+impl Document {
+    /// `openapi` rendered as JSON.
+    pub fn new(openapi: &utoipa::openapi::OpenApi) -> Self {
+        let json = openapi
             .to_pretty_json()
-            .expect("the OpenAPI document is plain data and always serialises")
-    })
+            .expect("the OpenAPI document is plain data and always serialises");
+        Self(Bytes::from(json))
+    }
 }
 
 /// This OpenAPI document.
@@ -274,6 +248,6 @@ fn document() -> &'static str {
         (status = 408, response = RequestTimeout),
     ),
 )]
-async fn openapi_json() -> impl IntoResponse {
-    ([(CONTENT_TYPE, "application/json")], document())
+async fn openapi_json(Extension(Document(json)): Extension<Document>) -> impl IntoResponse {
+    ([(CONTENT_TYPE, "application/json")], json)
 }

@@ -12,10 +12,10 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::AuthenticatedKey;
 use super::error::ApiError;
@@ -144,7 +144,7 @@ impl KeyRateLimiter {
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request
         .extensions()
-        .get::<super::batch::SubRequest>()
+        .get::<super::auth::SubRequest>()
         .is_some()
     {
         return next.run(request).await;
@@ -194,8 +194,8 @@ pub async fn record_metrics(request: Request, next: Next) -> Response {
 }
 
 /// `GET /metrics` in the Prometheus text format.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(metrics))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(metrics))
 }
 
 /// Requests and their latency by route, method and status, in the Prometheus text format.
@@ -228,9 +228,7 @@ pub async fn json_rejections(request: Request, next: Next) -> Response {
         return response;
     }
     let error = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::BatchTooLarge("the request body is larger than this endpoint accepts".into())
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
         StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => ApiError::Timeout,
         _ => return response,
     };

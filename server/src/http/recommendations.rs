@@ -2,8 +2,7 @@
 //! the caller's `visitor_id` and `customer_token`, the `cart`'s SKUs and a `store`.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use vitrine_types::{
     RecommendationContext, RecommendationModel, RecommendationReason, RecommendationsResponse,
@@ -11,6 +10,8 @@ use vitrine_types::{
 
 use std::collections::HashSet;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_recommender::{Context, Kind, Query};
 
 use super::auth::{personal_profiles, PublishableShop, SecretShop};
@@ -22,13 +23,13 @@ pub const MAX_LIMIT: u32 = 24;
 const DEFAULT_LIMIT: u32 = 4;
 
 /// Routes of this resource called from browsers (publishable key).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/recommendations", get(recommendations))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(recommendations))
 }
 
 /// Routes of this resource called from the shop's back office (secret key).
-pub fn server_router() -> Router<AppState> {
-    Router::new().route("/v1/recommendations/model", get(model))
+pub fn server_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(model))
 }
 
 /// The model the shop's recommendations come from, chosen at every rebuild from the shop's

@@ -1,9 +1,10 @@
 //! Reports for the shop's back office (secret key): `GET /v1/reports/attribution`.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::AttributionReport;
 
 use super::auth::SecretShop;
@@ -12,8 +13,8 @@ use crate::attribution::{self, Period};
 use crate::{unix_now, AppState};
 
 /// Routes of this resource.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/reports/attribution", get(attribution))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(attribution))
 }
 
 #[derive(Debug, Deserialize)]

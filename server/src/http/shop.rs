@@ -1,21 +1,20 @@
 //! The shop's own settings a backend may change with the secret key: `/v1/shop/origins`, the
 //! origins allowed to embed the widgets (a staging domain added, an old one removed).
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use vitrine_types::{OriginsChange, ShopOrigins};
 
 use super::auth::SecretShop;
-use super::error::{json_body, ApiError, Result};
+use super::error::{ApiError, ApiJson, Result};
 use crate::shops::{self, OriginsError};
 use crate::AppState;
 
 /// Routes a shop's servers call (secret key).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/shop/origins", get(read_origins).patch(change_origins))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read_origins, change_origins))
 }
 
 /// The origins allowed to embed the shop's widgets.
@@ -59,10 +58,8 @@ async fn read_origins(
 async fn change_origins(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(change): ApiJson<OriginsChange>,
 ) -> Result<Json<ShopOrigins>> {
-    let change: OriginsChange = json_body(&headers, &body)?;
     let parse = |list: &[String]| -> Result<Vec<String>> {
         if list.len() > shops::MAX_ORIGINS {
             return Err(ApiError::InvalidBody(format!(

@@ -32,7 +32,10 @@ pub use self::adjustments::{adjust, redeem, Adjustment};
 pub use self::ledger::{balance, settle_expiry};
 pub use self::programme::{points_for, programme, set_programme, Programme};
 // What the parts share among themselves (each part reads its siblings through `super`).
-#[allow(unused_imports)]
+#[allow(
+    unused_imports,
+    reason = "the parts' shared names, for the siblings; not all of them are used in this file"
+)]
 use self::{accrual::*, ledger::*, programme::*};
 
 use sqlx::AnyConnection;
