@@ -18,6 +18,7 @@ section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
 section "format and lints"
 cargo fmt --all -- --check
+scripts/import-cycles.py
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p vitrine-widgets --all-targets --locked -- -D warnings
 
