@@ -131,11 +131,14 @@ fn main() {
         measure(items);
         return;
     }
-    // `cargo bench` passes `--bench`; a number is a size to measure.
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    // `cargo bench` passes `--bench`; a number is a size to measure. Without either (e.g.
+    // `cargo test --all-targets`) nothing is measured: a build takes tens of seconds.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() && !args.iter().any(|a| a == "--bench") {
+        println!("large_catalogue: run by `cargo bench` (or with sizes as arguments)");
+        return;
+    }
     let me = std::env::current_exe().expect("the bench's own path");
     for items in if sizes.is_empty() {
         SIZES.to_vec()
