@@ -13,7 +13,7 @@ const OFFER = {
       {
         sku: 'AH-1001',
         title: 'Wanderjacke Alpin',
-        url: '/product.html?sku=AH-1001',
+        url: '/produkt/AH-1001',
         image_url: '/images/AH-1001.svg',
         quantity: 1,
         unit_price: { amount_minor: 12900, currency: 'EUR' },
@@ -22,7 +22,7 @@ const OFFER = {
       {
         sku: 'AH-2002',
         title: 'Trinkflasche',
-        url: '/product.html?sku=AH-2002',
+        url: '/produkt/AH-2002',
         image_url: '/images/AH-1002.svg',
         quantity: 2,
         unit_price: { amount_minor: 1450, currency: 'EUR' },
@@ -44,7 +44,7 @@ const OFFER = {
       distance_km: 1.2,
       ready_at: '2030-11-25T11:30:00+01:00',
     },
-    cart_url: '/warenkorb.html',
+    cart_url: '/warenkorb',
     last_activity_at: 1_790_000_000,
   },
 };
@@ -111,7 +111,7 @@ test('the dialog opens after the page has loaded and painted, with the offer in 
   await expect(dialog.total).toHaveText('Summe: 158,00 €');
   await expect(dialog.code).toHaveText('ABCD-EFGH-JKMN-PQRS');
   await expect(dialog.pickup).toHaveText('25.11. ab 11:30 abholbereit in Alpenhaus Ulm Münsterplatz (1,2 km)');
-  await expect(dialog.back).toHaveAttribute('href', '/warenkorb.html');
+  await expect(dialog.back).toHaveAttribute('href', '/warenkorb');
   expect(log.errors).toEqual([]);
   expect(log.consoleErrors).toEqual([]);
   expect(log.warnings).toEqual([]);
@@ -139,7 +139,7 @@ test('Esc closes the dialog, focus returns, the page scrolls again and the dismi
     // The shop's own page style, to be restored exactly; a link focused before the dialog.
     document.addEventListener('DOMContentLoaded', () => {
       document.documentElement.style.overflow = 'auto';
-      document.querySelector<HTMLElement>('a[href="/konto.html"]')?.focus();
+      document.querySelector<HTMLElement>('a[href="/konto"]')?.focus();
     });
   });
   await page.goto('/');
@@ -154,7 +154,7 @@ test('Esc closes the dialog, focus returns, the page scrolls again and the dismi
 
   await page.keyboard.press('Escape');
   await expect(dialog.host).toHaveCount(0);
-  await expect(page.locator('a[href="/konto.html"]').first()).toBeFocused();
+  await expect(page.locator('a[href="/konto"]').first()).toBeFocused();
   expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('auto');
   await expect.poll(() => actions.map((a) => a.action)).toEqual(['shown', 'dismissed']);
   expect(actions[1].offer_id).toBe('offer-e2e-1');
@@ -189,7 +189,7 @@ test('"back to cart" reports a click (not a dismissal) and leads to the cart', a
   await page.goto('/');
   const dialog = new CartRecoveryDialog(page);
   await dialog.back.click();
-  await page.waitForURL('**/warenkorb.html');
+  await page.waitForURL('**/warenkorb');
   await expect.poll(() => actions.map((a) => a.action)).toEqual(['shown', 'clicked']);
   expect(actions[1].offer_id).toBe('offer-e2e-1');
 });
