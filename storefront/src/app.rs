@@ -43,11 +43,45 @@ pub fn App() -> impl IntoView {
                 <p class="shop-toast" role="status">{move || toast.get()}</p>
             </main>
             <footer class="shop-footer">
-                "Demo-Shop von Vitrine · eine Leptos-Single-Page-App · "
-                <a href="/plain.html" rel="external">"dieselben Widgets auf einer HTML-Seite ohne Framework"</a>
-                " · Produktbilder sind Zeichnungen"
+                <Consent/>
+                <p>
+                    "Demo-Shop von Vitrine · eine Leptos-Single-Page-App · "
+                    <a href="/plain.html" rel="external">
+                        "dieselben Widgets auf einer HTML-Seite ohne Framework"
+                    </a> " · Produktbilder sind Zeichnungen"
+                </p>
             </footer>
         </Router>
+    }
+}
+
+/// The shop's consent control (an EU shop asks before it personalises or tracks): the choice
+/// goes to Vitrine with `Vitrine.setConsent`; the shop remembers it on this device to show it.
+/// Signing in counts as allowing it in the demo (the backend records it).
+#[component]
+fn Consent() -> impl IntoView {
+    use gloo_storage::{LocalStorage, Storage};
+    const KEY: &str = "alpenhaus-personalisierung";
+    let allowed = RwSignal::new(LocalStorage::get::<bool>(KEY).unwrap_or(false));
+    let toggle = move |_| {
+        let now = !allowed.get_untracked();
+        allowed.set(now);
+        let _ = LocalStorage::set(KEY, now);
+        vitrine::set_consent(now);
+    };
+    view! {
+        <p class="shop-consent">
+            {move || {
+                if allowed.get() {
+                    "Persönliche Empfehlungen und Warenkorb-Erinnerung sind erlaubt. "
+                } else {
+                    "Persönliche Empfehlungen und Warenkorb-Erinnerung brauchen Ihre Zustimmung. "
+                }
+            }}
+            <button class="shop-link-button" type="button" aria-pressed=move || allowed.get().to_string() on:click=toggle>
+                "Personalisierung erlauben"
+            </button>
+        </p>
     }
 }
 

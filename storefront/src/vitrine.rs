@@ -24,6 +24,15 @@ pub fn sign_out() {
     call("signOut", &Array::new());
 }
 
+/// `Vitrine.setConsent({tracking, personalisation})`: the shopper's choice on the shop's consent
+/// control (the demo shop is an EU shop: nothing is tracked or personal before she allows it).
+pub fn set_consent(allowed: bool) {
+    let choice = Object::new();
+    set(&choice, "tracking", &allowed.into());
+    set(&choice, "personalisation", &allowed.into());
+    call("setConsent", &Array::of1(&choice));
+}
+
 /// `Vitrine.refresh()`: the shop's data changed (an order, a receipt at a till), so the
 /// widgets ask the API again instead of showing the answers of this page view.
 pub fn refresh() {
