@@ -216,7 +216,7 @@ pub fn size_report(app_dir: &std::path::Path) -> anyhow::Result<String> {
             Some("wasm") => "wasm",
             Some("html") => "html",
             Some("css") => "css",
-            _ if name.starts_with("start-") => "start",
+            _ if name == "start.js" => "start",
             _ => "js glue",
         };
         out += &format!(
