@@ -247,3 +247,29 @@ test('the secret key never reaches the browser', async ({ page, request }) => {
   for (const body of served) expect(body).not.toContain(SECRET_KEY);
   expect((await (await request.get('/konto')).text())).not.toContain('sk_');
 });
+
+test('the till books a receipt with a loyalty card, then its return takes the points back', async ({ page, request, log }) => {
+  const balance = async (): Promise<number> => {
+    const answer = await request.get(`${API}/v1/loyalty/account?customer_id=K-1002`, { headers: { authorization: `Bearer ${SECRET_KEY}` } });
+    expect(answer.ok()).toBe(true);
+    return (await answer.json()).balance;
+  };
+  const before = await balance();
+  await page.goto('/kasse');
+  await page.getByLabel('Filiale').selectOption('ulm-muensterplatz');
+  await page.getByLabel('Kundenkarte').selectOption('2500-1002');
+  await page.getByLabel('Artikel').selectOption('AH-1003');
+  await page.getByRole('button', { name: 'Artikel hinzufügen' }).click();
+  await expect(page.getByRole('list', { name: 'Bon' }).getByRole('listitem')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Bon buchen' }).click();
+  await expect(page.locator('#till-result')).toContainText('Jonas Huber hat jetzt');
+  const bought = await balance();
+  expect(bought).toBeGreaterThan(before);
+  // The return form has the receipt's number; the chosen article goes back.
+  await expect(page.getByLabel('Bonnummer')).toHaveValue(/^R-/);
+  await page.getByRole('button', { name: 'Rückgabe buchen' }).click();
+  await expect(page.locator('#till-result')).toContainText('Rückgabe zu Bon R-');
+  expect(await balance()).toBe(before);
+  expect(log.errors).toEqual([]);
+  expect(log.consoleErrors).toEqual([]);
+});
