@@ -124,9 +124,10 @@ fn target(path: &str) -> Target<'_> {
     let file = path.trim_start_matches('/');
     if path.contains("..") {
         Target::File
-    } else if !name.contains('.') {
+    } else if !name.contains('.') || file == "index.html" {
+        // The app's own page is never sent as built: its placeholders are filled in.
         Target::AppRoute
-    } else if name.ends_with(".html") && file != "index.html" {
+    } else if name.ends_with(".html") {
         Target::Page(file)
     } else {
         Target::File
@@ -252,9 +253,9 @@ mod tests {
     }
 
     #[test]
-    fn html_files_are_rendered_pages_and_everything_else_a_file() {
+    fn html_pages_are_rendered_the_apps_own_page_too_and_everything_else_is_a_file() {
         assert_eq!(target("/plain.html"), Target::Page("plain.html"));
-        assert_eq!(target("/index.html"), Target::File);
+        assert_eq!(target("/index.html"), Target::AppRoute);
         assert_eq!(target("/catalogue.json"), Target::File);
         assert_eq!(target("/images/AH-1001.svg"), Target::File);
         assert_eq!(target("/vitrine-storefront-0a1b.js"), Target::File);
