@@ -38,7 +38,7 @@ export default defineConfig({
       `rm -rf ${DATA} && mkdir -p ${DATA} && exec target/server/vitrine-server demo ` +
       `--listen 127.0.0.1:${PORT} --storefront-listen 127.0.0.1:${PORT + 1} ` +
       `--database-url sqlite://${DATA}/vitrine.db --master-key-file ${DATA}/master.key ` +
-      '--bundle-dir dist --storefront-dir public',
+      '--bundle-dir dist --storefront-dir public --storefront-app-dir storefront/dist',
     url: `${API}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -6,7 +6,8 @@
 #   3. Schemathesis fuzzing of the live server against its /v1/openapi.json (no 5xx, every
 #      answer as documented; scripts/schemathesis.sh),
 #   4. wasm-bindgen tests of the widgets in headless Chromium,
-#   5. the bundle build with its size report (fails when over budget),
+#   5. the build of both bundles (widgets, storefront app) with the size report (fails when the
+#      widget bundle is over budget),
 #   6. docs/getting-started.md run as written on a fresh database (scripts/onboarding-check.sh),
 #   7. Playwright end-to-end tests against the real server and storefront.
 set -euo pipefail
@@ -21,6 +22,7 @@ cargo fmt --all -- --check
 scripts/import-cycles.py
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p vitrine-widgets --all-targets --locked -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p vitrine-storefront --all-targets --locked -- -D warnings
 
 section "Rust tests (types, server on SQLite)"
 cargo test --workspace --locked 2>&1 | tee target/rust-tests.log

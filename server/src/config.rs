@@ -342,9 +342,16 @@ pub struct DemoArgs {
     /// Origin of the storefront as browsers see it (default: from `--storefront-listen`).
     #[arg(long, env = "VITRINE_STOREFRONT_ORIGIN")]
     pub storefront_origin: Option<String>,
-    /// Directory of the storefront's pages.
+    /// Directory of the storefront's static assets and plain page.
     #[arg(long, env = "VITRINE_STOREFRONT_DIR", default_value = "public")]
     pub storefront_dir: PathBuf,
+    /// Directory of the storefront's single-page app as Trunk built it.
+    #[arg(
+        long,
+        env = "VITRINE_STOREFRONT_APP_DIR",
+        default_value = "storefront/dist"
+    )]
+    pub storefront_app_dir: PathBuf,
 }
 
 /// Options of `storefront`.
@@ -364,9 +371,16 @@ pub struct StorefrontArgs {
         default_value = "http://127.0.0.1:8080"
     )]
     pub api_origin: String,
-    /// Directory of the storefront's pages.
+    /// Directory of the storefront's static assets and plain page.
     #[arg(long, env = "VITRINE_STOREFRONT_DIR", default_value = "public")]
     pub storefront_dir: PathBuf,
+    /// Directory of the storefront's single-page app as Trunk built it.
+    #[arg(
+        long,
+        env = "VITRINE_STOREFRONT_APP_DIR",
+        default_value = "storefront/dist"
+    )]
+    pub storefront_app_dir: PathBuf,
 }
 
 /// Options of `bundle-report`.
@@ -375,4 +389,8 @@ pub struct BundleReportArgs {
     /// Directory of the built widget bundle.
     #[arg(long, env = "VITRINE_BUNDLE_DIR", default_value = "dist")]
     pub bundle_dir: PathBuf,
+    /// Directory of the built storefront app, whose size is reported beside the bundle's
+    /// (no budget); none when not given.
+    #[arg(long, env = "VITRINE_STOREFRONT_APP_DIR")]
+    pub storefront_app_dir: Option<PathBuf>,
 }

@@ -66,7 +66,7 @@ impl CatalogueProduct {
             title,
             price_minor: self.price_minor,
             currency: self.currency.clone(),
-            url: format!("{origin}/product.html?sku={}", self.sku),
+            url: format!("{origin}/produkt/{}", self.sku),
             image_url: format!("{origin}/images/{}.svg", self.sku),
             category: self.category.clone(),
             attributes,
@@ -123,7 +123,7 @@ pub fn demo_programme() -> crate::loyalty::Programme {
             step_points: 100,
             coupon_validity_days: 90,
         },
-        join_url: Some("/anmelden.html".into()),
+        join_url: Some("/anmelden".into()),
     })
     .expect("the demo programme is valid")
 }
@@ -148,7 +148,7 @@ pub fn demo_cart_recovery_rules() -> crate::cart_recovery::Rules {
         max_shows: 3,
         show_window_hours: 24,
         quiet_hours_after_dismiss: 72,
-        cart_url: "/warenkorb.html".into(),
+        cart_url: "/warenkorb".into(),
         coupons_for_anonymous: false,
         max_coupons_per_day: 500,
     })

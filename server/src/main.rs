@@ -36,6 +36,9 @@ async fn main() -> anyhow::Result<()> {
         Command::BundleReport(args) => {
             let bundle = bundle::Bundle::load(&args.bundle_dir)?;
             print!("{}", bundle.size_report());
+            if let Some(app_dir) = &args.storefront_app_dir {
+                print!("\n{}", storefront::size_report(app_dir)?);
+            }
             if !bundle.within_budget() {
                 std::process::exit(1);
             }
@@ -74,6 +77,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     if let Some(listener) = storefront_listener {
         let config = StorefrontConfig::new(
             args.storefront_dir.clone(),
+            args.storefront_app_dir.clone(),
             &api_origin,
             demo::DEMO_PUBLISHABLE_KEY,
             demo::DEMO_SECRET_KEY,
@@ -283,6 +287,7 @@ async fn run_storefront(args: StorefrontArgs) -> anyhow::Result<()> {
     let listener = serve::bind(args.listen).await?;
     let config = StorefrontConfig::new(
         args.storefront_dir,
+        args.storefront_app_dir,
         &args.api_origin,
         demo::DEMO_PUBLISHABLE_KEY,
         demo::DEMO_SECRET_KEY,

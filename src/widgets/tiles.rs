@@ -29,7 +29,6 @@ pub struct Tiles {
     _state: Rc<State>,
     _visible: Closure<dyn Fn(Array)>,
     _click: Closure<dyn Fn(Event)>,
-    _check: Closure<dyn Fn()>,
 }
 
 impl Drop for Tiles {
@@ -77,12 +76,15 @@ pub fn follow(
         }
     });
     let weak = Rc::downgrade(&state);
+    // Owned by the JS function (a timer may still call it after the tiles are gone: a
+    // single-page shop leaves the page within the second); it holds the state only weakly.
     let check = Closure::<dyn Fn()>::new(move || {
         if let Some(state) = weak.upgrade() {
             state.report_seen();
         }
-    });
-    *state.check.borrow_mut() = check.as_ref().clone();
+    })
+    .into_js_value();
+    *state.check.borrow_mut() = check;
     let init = Object::new();
     Reflect::set(&init, &"threshold".into(), &0.5.into())?;
     let constructor: Function =
@@ -108,7 +110,6 @@ pub fn follow(
         _state: state,
         _visible: visible,
         _click: click,
-        _check: check,
     })
 }
 

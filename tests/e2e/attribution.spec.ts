@@ -23,24 +23,25 @@ test('a recommendation clicked on the web and bought at a till is attributed to 
   const before = await homeRow(request);
 
   // Lea signs in and looks at her home page: the tiles in view count as seen after a second.
-  await page.goto('/anmelden.html');
-  await page.getByRole('link', { name: 'Lea Wagner' }).click();
-  await page.goto('/');
+  await page.goto('/anmelden');
+  await page.getByRole('button', { name: 'Lea Wagner' }).click();
+  await expect(page.getByTestId('signed-in')).toHaveText('Lea Wagner');
+  await expect(page).toHaveURL(/\/$/);
   const tile = page.locator('[data-vitrine="recommendations"] li[data-sku]:not(.vitrine-recs__tile--skeleton)').first();
   await expect(tile).toBeVisible();
   const sku = (await tile.getAttribute('data-sku'))!;
   await expect.poll(async () => (await homeRow(request)).impressions, { timeout: 10_000 }).toBeGreaterThan(before.impressions);
 
-  // She opens the product from the tile (the click is sent before the page goes).
+  // She opens the product from the tile (the shop's router shows it without leaving the page).
   await tile.locator('a').click();
-  await page.waitForURL(`**/product.html?sku=${sku}`);
+  await page.waitForURL(`**/produkt/${sku}`);
   await expect.poll(async () => (await homeRow(request)).clicks).toBe(before.clicks + 1);
 
   // Days later in Ulm she buys it at the till with her loyalty card.
   const catalogue = await (await request.get('/catalogue.json')).json();
   const price = catalogue.products.find((p: any) => p.sku == sku)?.price_minor
     ?? catalogue.products.flatMap((p: any) => p.variants ?? []).find((v: any) => v.sku == sku)?.price_minor;
-  const receipt = await request.post('/kasse/bon', {
+  const receipt = await request.post('/api/kasse/bon', {
     data: { store_id: 'ulm-muensterplatz', card: '2500-1003', lines: [{ sku, quantity: 1 }] },
   });
   expect(receipt.ok()).toBe(true);

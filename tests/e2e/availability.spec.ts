@@ -58,7 +58,7 @@ test('the product page names the best store, and the other stores open from the 
   const requests = availabilityRequests(page);
   const readsWhileWasmHeld = await holdWasm(page, 'availability');
   const expected = await answer(request, { sku: PLAIN });
-  await page.goto(`/product.html?sku=${PLAIN}`);
+  await page.goto(`/produkt/${PLAIN}`);
   const widget = new AvailabilityWidget(page);
   const best = expected.stores[0];
   await expect(widget.sentence).toContainText(best.stock === 'out' ? 'vorrätig' : best.name);
@@ -109,7 +109,7 @@ test('the product page names the best store, and the other stores open from the 
 
 test('a typed postcode brings its nearest store first and is remembered for the next product', async ({ page, log }) => {
   const requests = availabilityRequests(page);
-  await page.goto(`/product.html?sku=${PLAIN}`);
+  await page.goto(`/produkt/${PLAIN}`);
   const widget = new AvailabilityWidget(page);
   await expect(widget.sentence).not.toBeEmpty();
   await widget.searchPostcode('5020');
@@ -122,7 +122,7 @@ test('a typed postcode brings its nearest store first and is remembered for the 
   expect(await page.evaluate((key) => localStorage.getItem(key), POSTCODE_KEY)).toBe('5020 AT');
 
   // The next product page starts from there: the loader's first request carries it.
-  await page.goto('/product.html?sku=AH-1004');
+  await page.goto('/produkt/AH-1004');
   await expect.poll(() => widget.bestStore()).toBe('salzburg-altstadt');
   await expect(widget.postcode).toHaveValue('5020');
   expectFirstRead(requests().at(-1)!, { sku: 'AH-1004', postcode: '5020', country: 'AT' });
@@ -149,7 +149,7 @@ test('the location is asked for only on click, and near Ulm brings Ulm first; it
   await context.setGeolocation(ULM);
   await countGeolocationCalls(page);
   const requests = availabilityRequests(page);
-  await page.goto(`/product.html?sku=${PLAIN}`);
+  await page.goto(`/produkt/${PLAIN}`);
   const widget = new AvailabilityWidget(page);
   await expect(widget.sentence).not.toBeEmpty();
   expect(await page.evaluate(() => (window as any).geolocationCalls)).toBe(0);
@@ -176,7 +176,7 @@ test('the location is asked for only on click, and near Ulm brings Ulm first; it
 test('a refused location leaves the answer as it was and offers the postcode field', async ({ page, context, log }) => {
   await context.clearPermissions();
   const requests = availabilityRequests(page);
-  await page.goto(`/product.html?sku=${PLAIN}`);
+  await page.goto(`/produkt/${PLAIN}`);
   const widget = new AvailabilityWidget(page);
   await expect(widget.sentence).not.toBeEmpty();
   const before = { store: await widget.bestStore(), sentence: await widget.sentence.textContent() };
@@ -200,7 +200,7 @@ test('a refused location leaves the answer as it was and offers the postcode fie
 
 test('choosing a size asks for that SKU from the same place and announces the new status', async ({ page, request, log }) => {
   const requests = availabilityRequests(page);
-  await page.goto(`/product.html?sku=${SIZED}`);
+  await page.goto(`/produkt/${SIZED}`);
   const widget = new AvailabilityWidget(page);
   await expect(widget.sentence).not.toBeEmpty();
   await widget.searchPostcode('80802');
@@ -234,7 +234,7 @@ test('the skeleton reserves the final size, so the product page does not shift',
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   await routeBatch(page, { availability: { after: held } });
-  await page.goto(`/product.html?sku=${PLAIN}`);
+  await page.goto(`/produkt/${PLAIN}`);
   const widget = new AvailabilityWidget(page);
   await expect(widget.skeleton.first()).toBeVisible();
   const footer = page.locator('footer');
@@ -258,7 +258,7 @@ for (const [name, first, fail] of failing) {
   test(`with the availability API ${name}, the widget collapses and the page works`, async ({ page, log }) => {
     await routeBatch(page, { availability: first });
     await page.route('**/v1/availability?**', fail);
-    await page.goto(`/product.html?sku=${SIZED}`);
+    await page.goto(`/produkt/${SIZED}`);
     await expect(page.locator('#product-title')).toHaveText('Hardshelljacke Zugspitze, Herren');
     const warnings = () => log.warnings.filter((w) => w.includes('[vitrine] store availability unavailable'));
     await expect.poll(() => warnings().length).toBe(1);

@@ -13,7 +13,7 @@ const OFFER = {
       {
         sku: 'AH-1001',
         title: 'Wanderjacke Alpin',
-        url: '/product.html?sku=AH-1001',
+        url: '/produkt/AH-1001',
         image_url: '/images/AH-1001.svg',
         quantity: 1,
         unit_price: { amount_minor: 12900, currency: 'EUR' },
@@ -22,7 +22,7 @@ const OFFER = {
       {
         sku: 'AH-2002',
         title: 'Trinkflasche',
-        url: '/product.html?sku=AH-2002',
+        url: '/produkt/AH-2002',
         image_url: '/images/AH-1002.svg',
         quantity: 2,
         unit_price: { amount_minor: 1450, currency: 'EUR' },
@@ -44,7 +44,7 @@ const OFFER = {
       distance_km: 1.2,
       ready_at: '2030-11-25T11:30:00+01:00',
     },
-    cart_url: '/warenkorb.html',
+    cart_url: '/warenkorb',
     last_activity_at: 1_790_000_000,
   },
 };
@@ -90,7 +90,9 @@ test('the dialog opens after the page has loaded and painted, with the offer in 
       if (!w.openedAt && document.getElementById('vitrine-cart-recovery')) w.openedAt = performance.now();
     }).observe(document, { childList: true, subtree: true });
   });
-  await page.goto('/');
+  // On the plain page: its content is painted as it loads. (The storefront app paints when its
+  // own wasm has run, which the page's load event does not wait for.)
+  await page.goto('/plain.html');
   const dialog = new CartRecoveryDialog(page);
   await expect(dialog.dialog).toBeVisible();
   const { loadedAt, openedAt, paintedAt } = await page.evaluate(() => {
@@ -111,7 +113,7 @@ test('the dialog opens after the page has loaded and painted, with the offer in 
   await expect(dialog.total).toHaveText('Summe: 158,00 €');
   await expect(dialog.code).toHaveText('ABCD-EFGH-JKMN-PQRS');
   await expect(dialog.pickup).toHaveText('25.11. ab 11:30 abholbereit in Alpenhaus Ulm Münsterplatz (1,2 km)');
-  await expect(dialog.back).toHaveAttribute('href', '/warenkorb.html');
+  await expect(dialog.back).toHaveAttribute('href', '/warenkorb');
   expect(log.errors).toEqual([]);
   expect(log.consoleErrors).toEqual([]);
   expect(log.warnings).toEqual([]);
@@ -135,14 +137,16 @@ test('focus moves into the dialog and Tab and Shift+Tab cycle inside it', async 
 });
 
 test('Esc closes the dialog, focus returns, the page scrolls again and the dismissal is reported', async ({ page }) => {
+  // On the plain page, whose links are there when it has been parsed (the storefront app draws
+  // its own later, racing the dialog).
   const { actions, token } = await signedIn(page, OFFER, () => {
     // The shop's own page style, to be restored exactly; a link focused before the dialog.
     document.addEventListener('DOMContentLoaded', () => {
       document.documentElement.style.overflow = 'auto';
-      document.querySelector<HTMLElement>('a[href="/konto.html"]')?.focus();
+      document.querySelector<HTMLElement>('footer a[href="/"]')?.focus();
     });
   });
-  await page.goto('/');
+  await page.goto('/plain.html');
   const dialog = new CartRecoveryDialog(page);
   await expect(dialog.close).toBeFocused();
   expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('hidden');
@@ -154,7 +158,7 @@ test('Esc closes the dialog, focus returns, the page scrolls again and the dismi
 
   await page.keyboard.press('Escape');
   await expect(dialog.host).toHaveCount(0);
-  await expect(page.locator('a[href="/konto.html"]').first()).toBeFocused();
+  await expect(page.locator('footer a[href="/"]')).toBeFocused();
   expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('auto');
   await expect.poll(() => actions.map((a) => a.action)).toEqual(['shown', 'dismissed']);
   expect(actions[1].offer_id).toBe('offer-e2e-1');
@@ -171,7 +175,7 @@ test('a click on the backdrop or the close button closes the dialog as dismissed
     await expect(dialog.host).toHaveCount(0);
     await expect.poll(() => actions.map((a) => a.action)).toEqual(['shown', 'dismissed']);
     expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('');
-    await page.unrouteAll();
+    await page.unrouteAll({ behavior: 'wait' });
   }
 });
 
@@ -189,9 +193,14 @@ test('"back to cart" reports a click (not a dismissal) and leads to the cart', a
   await page.goto('/');
   const dialog = new CartRecoveryDialog(page);
   await dialog.back.click();
-  await page.waitForURL('**/warenkorb.html');
+  // The shop's router shows its cart without a page load; the dialog is gone.
+  await page.waitForURL('**/warenkorb');
+  await expect(page.getByRole('heading', { name: 'Warenkorb', level: 1 })).toBeVisible();
+  await expect(dialog.host).toHaveCount(0);
   await expect.poll(() => actions.map((a) => a.action)).toEqual(['shown', 'clicked']);
   expect(actions[1].offer_id).toBe('offer-e2e-1');
+  // The cart page's widgets were asked for through the test's route: let it finish.
+  await page.unrouteAll({ behavior: 'wait' });
 });
 
 test('the coupon code is copied and the copy is announced', async ({ page, context }) => {
@@ -273,6 +282,6 @@ test('when the API fails nothing opens, with one warning and no page error', asy
     await expect(new CartRecoveryDialog(page).host).toHaveCount(0);
     expect(log.errors).toEqual([]);
     expect(log.consoleErrors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
-    await page.unrouteAll();
+    await page.unrouteAll({ behavior: 'wait' });
   }
 });

@@ -3,7 +3,7 @@
 import { API, STOREFRONT } from '../../playwright.config';
 import { apiReads, expect, holdWasm, RecommendationsWidget, routeBatch, test } from './fixtures';
 
-const PRODUCT = '/product.html?sku=AH-1001';
+const PRODUCT = '/produkt/AH-1001';
 
 test('the product page shows four recommended products in the widget shadow root', async ({ page, log }) => {
   await page.goto(PRODUCT);
@@ -19,7 +19,7 @@ test('the product page shows four recommended products in the widget shadow root
   await expect(first.locator('.vitrine-recs__price')).toHaveText(/^\d{1,3}(\.\d{3})*,\d{2}\u00a0€$/);
   await expect(first.locator('img')).toHaveAttribute('src', new RegExp(`^${STOREFRONT}/images/AH-\\d+\\.svg$`));
   const href = await first.locator('a').getAttribute('href');
-  expect(href).toBe(`${STOREFRONT}/product.html?sku=${skus[0]}`);
+  expect(href).toBe(`${STOREFRONT}/produkt/${skus[0]}`);
   await expect(widget.host.locator('.vitrine-recs__heading')).toHaveText('Das könnte Ihnen auch gefallen');
   expect(log.errors).toEqual([]);
   expect(log.consoleErrors).toEqual([]);
@@ -34,7 +34,7 @@ test('a tile leads to its product page, which recommends other products', async 
   const [sku] = await widget.skus();
   expect(sku).toBeTruthy();
   await widget.tiles.first().locator('a').click();
-  await expect(page).toHaveURL(`${STOREFRONT}/product.html?sku=${sku}`);
+  await expect(page).toHaveURL(`${STOREFRONT}/produkt/${sku}`);
   await expect(widget.tiles).toHaveCount(4);
   expect(await widget.skus()).not.toContain(sku);
 });

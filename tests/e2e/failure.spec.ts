@@ -3,7 +3,7 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { AvailabilityWidget, expect, FAILURES, ownHeight, RecommendationsWidget, routeBatch, test } from './fixtures';
 
-const PRODUCT = '/product.html?sku=AH-1001';
+const PRODUCT = '/produkt/AH-1001';
 
 // The page's one batch fails as a whole: every widget on the page (the recommendations, the
 // store availability, the cart recovery check) collapses, each with one console warning.

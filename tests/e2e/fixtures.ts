@@ -255,9 +255,10 @@ export function apiReads(page: Page): ApiRead[] {
   return reads;
 }
 
-/** Holds the bundle's wasm back until `released` settles (at most 5 s). */
+/** Holds the widget bundle's wasm (not the storefront app's) back until `released` settles (at
+ *  most 5 s). */
 export async function holdWasmUntil(page: Page, released: Promise<unknown>): Promise<void> {
-  await page.route(/_bg\.wasm$/, async (route) => {
+  await page.route(/\/v1\/assets\/[^/]*_bg\.wasm$/, async (route) => {
     await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 5000))]);
     await route.continue();
   });
@@ -408,7 +409,7 @@ export function recommendationsAnswer(count: number, context = 'home', personal 
       items: Array.from({ length: count }, (_, i) => ({
         sku: `SKU-${i + 1}`,
         title: `Produkt ${i + 1}`,
-        url: `${STOREFRONT}/product.html?sku=SKU-${i + 1}`,
+        url: `${STOREFRONT}/produkt/SKU-${i + 1}`,
         image_url: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=',
         price: { amount_minor: 1999 + i * 100, currency: 'EUR' },
         reason: personal
@@ -449,10 +450,10 @@ export async function onScriptTag(page: Page, attributes: Record<string, string>
 
 /**
  * Serves `body` as a page of the storefront's origin at `path`, with the demo shop's real
- * script tag (its key read from the storefront's home page) plus `attributes` on it.
+ * script tag (its key read from the storefront's plain page) plus `attributes` on it.
  */
 export async function testPage(page: Page, path: string, body: string, attributes = ''): Promise<string> {
-  const home = await (await page.request.get('/')).text();
+  const home = await (await page.request.get('/plain.html')).text();
   const tag = home.match(/<script type="module" src="[^"]+"[^>]*>/)![0].replace('>', ` ${attributes}>`);
   const url = new URL(path, STOREFRONT).href;
   await page.route(url, (route) =>

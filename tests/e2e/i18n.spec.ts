@@ -143,7 +143,7 @@ function answers(currency: string) {
           body: {
             recommendation_id: 'home.00000000000000000000000000000001',
             items: [1, 2].map((i) => ({
-              sku: `SKU-${i}`, title: `Produkt ${i}`, url: `/product.html?sku=SKU-${i}`,
+              sku: `SKU-${i}`, title: `Produkt ${i}`, url: `/produkt/SKU-${i}`,
               image_url: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=', price: money(123_456 + i), reason: { kind: 'popular' },
             })),
           },
@@ -172,8 +172,8 @@ function answers(currency: string) {
           status: 200,
           body: {
             offer: {
-              offer_id: 'offer-i18n', cart_url: '/warenkorb.html', last_activity_at: 1_790_000_000,
-              lines: [{ sku: 'AH-1001', title: 'Wanderjacke Alpin', url: '/product.html?sku=AH-1001', image_url: '/images/AH-1001.svg', quantity: 2, unit_price: money(1_234_550), available: true }],
+              offer_id: 'offer-i18n', cart_url: '/warenkorb', last_activity_at: 1_790_000_000,
+              lines: [{ sku: 'AH-1001', title: 'Wanderjacke Alpin', url: '/produkt/AH-1001', image_url: '/images/AH-1001.svg', quantity: 2, unit_price: money(1_234_550), available: true }],
               total: money(2_469_100),
               coupon: { code: 'ABCD-EFGH', value: money(0), percent: 15, points: 0, expires_at: 1_800_000_000 },
             },

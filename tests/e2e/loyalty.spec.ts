@@ -1,4 +1,4 @@
-// Loyalty points on the demo shop's account page (/konto.html): the invitation for guests, a
+// Loyalty points on the demo shop's account page (/konto): the invitation for guests, a
 // signed-in customer's points after a purchase at a store's till, no layout shift, and silent
 // failure. The shop's backend is played by this test as in personal.spec.ts: it signs the
 // customer token with the demo shop's secret key and puts it on the script tag.
@@ -38,13 +38,13 @@ async function account(request: APIRequestContext, token: string) {
 
 test('a guest is invited to join, with the programme\'s link', async ({ page, log }) => {
   const reads = apiReads(page);
-  await page.goto('/konto.html');
+  await page.goto('/konto');
   const widget = new LoyaltyWidget(page);
   await expect(widget.heading).toHaveText('Treuepunkte');
   await expect(widget.pitch).toHaveText(
     'Sammeln Sie bei jedem Einkauf Punkte, online und in jeder Filiale: 1 Punkt je 1,00\u00a0€.',
   );
-  await expect(widget.join).toHaveAttribute('href', '/anmelden.html');
+  await expect(widget.join).toHaveAttribute('href', '/anmelden');
   await expect(widget.balance).toHaveCount(0);
   expect(await widget.loading()).toBe(false);
   // One request, made by the loader in its batch, with the page's currency and no token.
@@ -66,7 +66,7 @@ test('a purchase at a store\'s till shows in the signed-in customer\'s points af
   const customer = 'K-E2E-LOYALTY-1';
   const token = customerToken(customer);
   await signIn(page, token);
-  await page.goto('/konto.html');
+  await page.goto('/konto');
   const widget = new LoyaltyWidget(page);
   // Signed in but nothing bought yet: an account at the first tier, nothing in the ledger.
   await expect(widget.balance).toHaveText('0 Punkte');
@@ -112,7 +112,7 @@ for (const signedIn of [false, true]) {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     await routeBatch(page, { loyalty: { after: held } });
-    await page.goto('/konto.html');
+    await page.goto('/konto');
     const widget = new LoyaltyWidget(page);
     await expect(widget.section).toHaveAttribute('aria-busy', 'true');
     const footer = page.locator('footer');
@@ -132,7 +132,7 @@ for (const [name, status, code] of [
 ] as const) {
   test(`with the loyalty API ${name}, the widget collapses and the page works`, async ({ page, log }) => {
     await routeBatch(page, { loyalty: errorAnswer(status, code) });
-    await page.goto('/konto.html');
+    await page.goto('/konto');
     const warnings = () => log.warnings.filter((w) => w.includes('[vitrine] loyalty points unavailable'));
     await expect.poll(() => warnings().length).toBe(1);
     const widget = new LoyaltyWidget(page);

@@ -177,7 +177,7 @@ test('without a handler, the add-to-cart button opens the product page (and the 
   const events = recordEvents(page);
   await page.goto(await testPage(page, '/t/follow.html', '<div data-vitrine="recommendations"></div>'));
   await tile(page, 'SKU-1').getByRole('button').click();
-  await page.waitForURL('**/product.html?sku=SKU-1');
+  await page.waitForURL('**/produkt/SKU-1');
   await expect.poll(() => events.filter((e) => e.type == 'click').map((e) => e.sku)).toEqual(['SKU-1']);
 });
 

@@ -13,15 +13,16 @@ const heights = (page: Page): Promise<number[]> =>
 const reserves = (page: Page): Promise<boolean[]> =>
   page.locator('[data-vitrine]').evaluateAll((all) => all.map((el) => getComputedStyle(el, '::before').display != 'none'));
 
-const cases: { path: string; width: number; drawn: (page: Page) => Promise<void> }[] = [
-  { path: '/', width: 1280, drawn: (page) => expect(new RecommendationsWidget(page).tiles).toHaveCount(4) },
+const cases: { path: string; width: number; placeholders: number; drawn: (page: Page) => Promise<void> }[] = [
+  { path: '/', width: 1280, placeholders: 1, drawn: (page) => expect(new RecommendationsWidget(page).tiles).toHaveCount(4) },
   // A phone: the tiles at their smallest, the heading on two lines.
-  { path: '/', width: 390, drawn: (page) => expect(new RecommendationsWidget(page).tiles).toHaveCount(4) },
-  { path: '/konto.html', width: 1280, drawn: (page) => expect(new LoyaltyWidget(page).join).toBeVisible() },
-  { path: '/konto.html', width: 390, drawn: (page) => expect(new LoyaltyWidget(page).join).toBeVisible() },
+  { path: '/', width: 390, placeholders: 1, drawn: (page) => expect(new RecommendationsWidget(page).tiles).toHaveCount(4) },
+  { path: '/konto', width: 1280, placeholders: 1, drawn: (page) => expect(new LoyaltyWidget(page).join).toBeVisible() },
+  { path: '/konto', width: 390, placeholders: 1, drawn: (page) => expect(new LoyaltyWidget(page).join).toBeVisible() },
   {
-    path: '/product.html?sku=AH-1003',
+    path: '/produkt/AH-1003',
     width: 1280,
+    placeholders: 2,
     drawn: async (page) => {
       await expect(new RecommendationsWidget(page).tiles).toHaveCount(4);
       await expect(page.locator('[data-vitrine="availability"] .vitrine-availability__sentence')).not.toBeEmpty();
@@ -29,13 +30,15 @@ const cases: { path: string; width: number; drawn: (page: Page) => Promise<void>
   },
 ];
 
-for (const { path, width, drawn } of cases) {
+for (const { path, width, placeholders, drawn } of cases) {
   test(`${path} at ${width} px: the reserved space becomes the widgets and nothing on the page moves`, async ({ page, log }) => {
     await page.setViewportSize({ width, height: 900 });
     await recordShifts(page);
     let release = () => {};
     await holdWasmUntil(page, new Promise<void>((resolve) => (release = resolve)));
     await page.goto(path);
+    // The shop's app has drawn its view (the widget bundle is still held back).
+    await expect(page.locator('[data-vitrine]')).toHaveCount(placeholders);
     // Painted without the bundle: each placeholder already has its widget's size.
     await shifts(page);
     const reserved = await heights(page);

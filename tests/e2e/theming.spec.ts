@@ -155,7 +155,7 @@ test('the dark demo page renders the widgets with light text on a dark backgroun
     return tiles;
   });
   await signIn(page);
-  await page.goto('/dunkel.html');
+  await page.goto('/dunkel');
   await expect(page.locator('.vitrine-recs__price')).toHaveCount(4);
   await expect(page.locator('.vitrine-availability__sentence')).not.toBeEmpty();
   await expect(page.locator('.vitrine-loyalty__balance')).not.toBeEmpty();
@@ -189,8 +189,8 @@ test('the cart recovery dialog takes the dark theme from the page', async ({ pag
           status: 200,
           body: {
             offer: {
-              offer_id: 'offer-dark', cart_url: '/warenkorb.html', last_activity_at: 1_790_000_000,
-              lines: [{ sku: 'AH-1001', title: 'Hardshelljacke Zugspitze, Herren', url: '/product.html?sku=AH-1001', image_url: '/images/AH-1001.svg', quantity: 1, unit_price: { amount_minor: 24_900, currency: 'EUR' }, available: true }],
+              offer_id: 'offer-dark', cart_url: '/warenkorb', last_activity_at: 1_790_000_000,
+              lines: [{ sku: 'AH-1001', title: 'Hardshelljacke Zugspitze, Herren', url: '/produkt/AH-1001', image_url: '/images/AH-1001.svg', quantity: 1, unit_price: { amount_minor: 24_900, currency: 'EUR' }, available: true }],
               total: { amount_minor: 24_900, currency: 'EUR' },
               coupon: { code: 'ABCD-EFGH', value: { amount_minor: 0, currency: 'EUR' }, percent: 10, points: 0, expires_at: 1_800_000_000 },
             },
@@ -199,7 +199,7 @@ test('the cart recovery dialog takes the dark theme from the page', async ({ pag
   );
   await page.route('**/v1/cart-recovery/actions**', (route) => route.fulfill({ status: 204, headers: { 'access-control-allow-origin': '*' } }));
   await signIn(page);
-  await page.goto('/dunkel.html');
+  await page.goto('/dunkel');
   const dialog = page.locator('#vitrine-cart-recovery dialog');
   await expect(dialog).toBeVisible();
   const { 'background-color': fill } = await computed(dialog, ['background-color']);

@@ -1,26 +1,28 @@
 //! The demo shop's own backend, as a real shop runs one beside Vitrine: it knows who is signed
 //! in (a session cookie), signs her customer token with the shop's secret key (which never
-//! reaches the browser), and reports cart changes, web orders and till receipts to the Vitrine
-//! API server to server (`POST /v1/events/bulk`). Demo only: three customers, no passwords.
+//! reaches the browser), and reports web orders, till receipts and returns at a till to the
+//! Vitrine API server to server (`POST /v1/events/bulk`). The single-page app calls it with
+//! JSON under `/api/`; cart changes the app reports itself with `Vitrine.track`, as the embed
+//! contract says. Demo only: three customers, no passwords.
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, Method, Request, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::StorefrontConfig;
 
 /// A demo customer: her shop login and her loyalty card.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct DemoCustomer {
     /// The shop's customer id (her history is in the demo data).
     pub id: &'static str,
@@ -77,25 +79,33 @@ pub fn token_attribute(config: &StorefrontConfig, jar: &CookieJar) -> String {
     }
 }
 
-/// The header's sign-in state: the signed-in customer and a way out, or a way in.
-pub fn account_html(jar: &CookieJar) -> String {
-    match signed_in(jar) {
-        Some(customer) => format!(
-            r#"<span class="shop-nav__customer">{}</span> <a href="/abmelden">Abmelden</a>"#,
-            customer.name
-        ),
-        None => r#"<a href="/anmelden.html">Anmelden</a>"#.into(),
-    }
-}
-
-/// Routes of the backend.
+/// Routes of the backend (nested under `/api/`).
 pub fn router() -> Router<Arc<StorefrontConfig>> {
     Router::new()
-        .route("/anmelden", get(sign_in))
-        .route("/abmelden", get(sign_out))
-        .route("/warenkorb", post(add_to_cart))
+        .route("/kunden", get(customers))
+        .route("/sitzung", get(session))
+        .route("/anmelden", post(sign_in))
+        .route("/abmelden", post(sign_out))
         .route("/bestellung", post(order))
         .route("/kasse/bon", post(till_receipt))
+        .route("/kasse/rueckgabe", post(till_return))
+}
+
+/// The customers one can sign in as (the sign-in page and the till's card reader list them).
+async fn customers() -> Json<[DemoCustomer; 3]> {
+    Json(CUSTOMERS)
+}
+
+/// Who is signed in on this browser.
+#[derive(Debug, Serialize)]
+struct Session {
+    customer: Option<DemoCustomer>,
+}
+
+async fn session(jar: CookieJar) -> Json<Session> {
+    Json(Session {
+        customer: signed_in(&jar),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,14 +113,21 @@ struct SignIn {
     kunde: String,
 }
 
+/// A sign-in's answer: the customer and her token, for `Vitrine.identify`.
+#[derive(Debug, Serialize)]
+struct SignedIn {
+    customer: DemoCustomer,
+    customer_token: String,
+}
+
 /// Signs in a demo customer; she accepts personalisation on the way (the shop's consent
 /// banner, in one click), so her recommendations and cart recovery are hers.
 async fn sign_in(
     State(config): State<Arc<StorefrontConfig>>,
     jar: CookieJar,
-    Query(query): Query<SignIn>,
+    Json(request): Json<SignIn>,
 ) -> Response {
-    let Some(customer) = CUSTOMERS.iter().find(|c| c.id == query.kunde) else {
+    let Some(customer) = CUSTOMERS.iter().find(|c| c.id == request.kunde).copied() else {
         return (StatusCode::BAD_REQUEST, "unknown demo customer").into_response();
     };
     let (jar, visitor) = with_visitor(jar);
@@ -126,13 +143,17 @@ async fn sign_in(
         tracing::warn!(error = %err, "the demo sign-in could not record consent");
     }
     let jar = jar.add(session_cookie(CUSTOMER_COOKIE, customer.id.to_string()));
-    (jar, Redirect::to("/")).into_response()
+    let answer = SignedIn {
+        customer,
+        customer_token: token,
+    };
+    (jar, Json(answer)).into_response()
 }
 
 async fn sign_out(jar: CookieJar) -> Response {
     (
         jar.remove(Cookie::build(CUSTOMER_COOKIE).path("/")),
-        Redirect::to("/"),
+        StatusCode::NO_CONTENT,
     )
         .into_response()
 }
@@ -157,31 +178,16 @@ fn with_visitor(jar: CookieJar) -> (CookieJar, String) {
     (jar, visitor)
 }
 
+/// One line of an order, a receipt or a return.
 #[derive(Debug, Deserialize)]
-struct CartChange {
+struct Line {
     sku: String,
     quantity: i64,
 }
 
-/// "In den Warenkorb": the shop's backend tells Vitrine (with the customer id when she is
-/// signed in, so the cart follows her to her other devices).
-async fn add_to_cart(
-    State(config): State<Arc<StorefrontConfig>>,
-    jar: CookieJar,
-    Json(change): Json<CartChange>,
-) -> Response {
-    let (jar, visitor) = with_visitor(jar);
-    let mut event = json!({"id": event_id(), "type": "add_to_cart", "sku": change.sku,
-                           "quantity": change.quantity, "visitor_id": visitor});
-    if let Some(customer) = signed_in(&jar) {
-        event["customer_id"] = json!(customer.id);
-    }
-    (jar, report(&config, &[event]).await).into_response()
-}
-
 #[derive(Debug, Deserialize)]
 struct Lines {
-    lines: Vec<CartChange>,
+    lines: Vec<Line>,
 }
 
 /// "Jetzt kaufen": a web order, reported with the catalogue's prices.
@@ -212,7 +218,7 @@ struct Receipt {
     store_id: String,
     /// A loyalty card (one of the demo customers'), or none for an anonymous sale.
     card: Option<String>,
-    lines: Vec<CartChange>,
+    lines: Vec<Line>,
 }
 
 /// The till simulator's "Bon buchen": a receipt in a store, with the loyalty card read at the
@@ -244,29 +250,81 @@ async fn till_receipt(
     if answer.0 != StatusCode::OK {
         return answer.into_response();
     }
-    let points = match customer {
-        Some(customer) => {
-            let path = format!("/v1/loyalty/account?card={}&lines=1", customer.card);
-            match call(
-                &config,
-                Method::GET,
-                &path,
-                Some(&config.secret_key),
-                String::new(),
-            )
-            .await
-            {
-                Ok((StatusCode::OK, body)) => body.get("balance").cloned(),
-                _ => None,
-            }
-        }
+    let balance = match customer {
+        Some(customer) => points(&config, customer).await,
         None => None,
     };
     Json(
         json!({"order_id": order_id, "customer": customer.map(|c| c.name),
-                "balance": points}),
+                "balance": balance}),
     )
     .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct TillReturn {
+    store_id: String,
+    /// The receipt the items were bought on.
+    order_id: String,
+    /// The loyalty card shown at the till, if any.
+    card: Option<String>,
+    lines: Vec<Line>,
+}
+
+/// The till simulator's "Rückgabe buchen": items of an earlier receipt brought back to a store;
+/// Vitrine takes their points back. Answers the card's points.
+async fn till_return(
+    State(config): State<Arc<StorefrontConfig>>,
+    Json(request): Json<TillReturn>,
+) -> Response {
+    let lines: Vec<Value> = request
+        .lines
+        .iter()
+        .map(|line| json!({"sku": line.sku, "quantity": line.quantity}))
+        .collect();
+    let mut event = json!({"id": event_id(), "type": "return", "order_id": request.order_id,
+                           "channel": "store", "store_id": request.store_id, "lines": lines});
+    let customer = request
+        .card
+        .as_deref()
+        .and_then(|card| CUSTOMERS.iter().find(|c| c.card == card));
+    match customer {
+        Some(customer) => {
+            event["card"] = json!(customer.card);
+            event["customer_id"] = json!(customer.id);
+        }
+        None => event["visitor_id"] = json!(format!("till_{}", request.store_id)),
+    }
+    let answer = report(&config, &[event]).await;
+    if answer.0 != StatusCode::OK {
+        return answer.into_response();
+    }
+    let balance = match customer {
+        Some(customer) => points(&config, customer).await,
+        None => None,
+    };
+    Json(
+        json!({"order_id": request.order_id, "customer": customer.map(|c| c.name),
+                "balance": balance}),
+    )
+    .into_response()
+}
+
+/// The points balance of a customer's loyalty account, as the till's card reader shows it.
+async fn points(config: &StorefrontConfig, customer: &DemoCustomer) -> Option<Value> {
+    let path = format!("/v1/loyalty/account?card={}&lines=1", customer.card);
+    match call(
+        config,
+        Method::GET,
+        &path,
+        Some(&config.secret_key),
+        String::new(),
+    )
+    .await
+    {
+        Ok((StatusCode::OK, body)) => body.get("balance").cloned(),
+        _ => None,
+    }
 }
 
 fn event_id() -> String {
@@ -274,7 +332,7 @@ fn event_id() -> String {
 }
 
 /// The lines with the catalogue's prices; `None` when a SKU is not in the catalogue.
-fn priced(config: &StorefrontConfig, lines: &[CartChange]) -> Option<Vec<Value>> {
+fn priced(config: &StorefrontConfig, lines: &[Line]) -> Option<Vec<Value>> {
     lines
         .iter()
         .map(|line| {

@@ -163,7 +163,7 @@ fn rules(changes: Value) -> Value {
         "min_cart_value": {"amount_minor": 2000, "currency": "EUR"},
         "coupon": {"percent": 10, "validity_days": 7}, "coupon_once_per_days": 30,
         "max_shows": 3, "show_window_hours": 24, "quiet_hours_after_dismiss": 72,
-        "cart_url": "/warenkorb.html", "coupons_for_anonymous": false,
+        "cart_url": "/warenkorb", "coupons_for_anonymous": false,
         "max_coupons_per_day": 500});
     for (key, value) in changes.as_object().unwrap() {
         rules[key] = value.clone();
@@ -213,7 +213,7 @@ async fn a_cart_is_offered_only_after_the_idle_time_with_current_prices_and_a_co
         first["total"],
         json!({"amount_minor": 19900 + 2 * 3490, "currency": "EUR"})
     );
-    assert_eq!(first["cart_url"], "/warenkorb.html");
+    assert_eq!(first["cart_url"], "/warenkorb");
     assert!(first["last_activity_at"].as_i64().unwrap() <= unix_now());
     let coupon = &first["coupon"];
     assert_eq!(coupon["percent"], 10, "{first}");

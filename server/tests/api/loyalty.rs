@@ -759,7 +759,7 @@ async fn the_browser_gets_an_invitation_without_a_valid_token_never_a_balance() 
     assert_eq!(guest.status, StatusCode::OK);
     assert_eq!(
         guest.json(),
-        json!({"status": "guest", "join_url": "/anmelden.html",
+        json!({"status": "guest", "join_url": "/anmelden",
                "earn": {"currency": "EUR", "points": 1, "per_minor": 100}})
     );
     assert_eq!(

@@ -121,7 +121,7 @@ async fn demo_products_come_with_absolute_storefront_urls() {
     let body = app.get(&recs(DEMO_PUBLISHABLE_KEY, "limit=1")).await.json();
     let item = &body["items"][0];
     let sku = item["sku"].as_str().unwrap();
-    assert_eq!(item["url"], format!("{STOREFRONT}/product.html?sku={sku}"));
+    assert_eq!(item["url"], format!("{STOREFRONT}/produkt/{sku}"));
     assert_eq!(item["image_url"], format!("{STOREFRONT}/images/{sku}.svg"));
 }
 
