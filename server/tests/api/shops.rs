@@ -202,31 +202,36 @@ async fn shop_ids_and_origins_are_validated() {
     }
 }
 
+/// Runs `vitrine-server shop --json` with `args` on the database `url`: whether it succeeded,
+/// its standard output and its standard error.
+fn shop_command(url: &str, master_key: &str, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_vitrine-server"))
+        .args([
+            "shop",
+            "--json",
+            "--database-url",
+            url,
+            "--master-key",
+            master_key,
+        ])
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).to_string();
+    (
+        output.status.success(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
 #[tokio::test]
 async fn the_shop_command_creates_lists_and_rotates() {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(dir.path()).await;
     let (_, master_key) = vitrine_server::keyring::MasterKey::generate();
-    let run = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_vitrine-server"))
-            .args([
-                "shop",
-                "--json",
-                "--database-url",
-                &url,
-                "--master-key",
-                &master_key,
-            ])
-            .args(args)
-            .env_remove("RUST_BACKTRACE")
-            .output()
-            .unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).to_string(),
-            String::from_utf8_lossy(&output.stderr).to_string(),
-        )
-    };
+    let run = |args: &[&str]| shop_command(&url, &master_key, args);
     let (ok, out, err) = run(&[
         "create",
         "--name",
@@ -439,27 +444,7 @@ async fn the_shop_command_adds_and_removes_origins() {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(dir.path()).await;
     let (_, master_key) = vitrine_server::keyring::MasterKey::generate();
-    let run = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_vitrine-server"))
-            .args([
-                "shop",
-                "--json",
-                "--database-url",
-                &url,
-                "--master-key",
-                &master_key,
-            ])
-            .args(args)
-            .env_remove("RUST_BACKTRACE")
-            .output()
-            .unwrap();
-        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).to_string();
-        (
-            output.status.success(),
-            text(&output.stdout),
-            text(&output.stderr),
-        )
-    };
+    let run = |args: &[&str]| shop_command(&url, &master_key, args);
     let (ok, _, err) = run(&[
         "create",
         "--name",
