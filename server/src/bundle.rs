@@ -172,7 +172,7 @@ fn verdict(ok: bool) -> &'static str {
 
 impl Asset {
     /// `raw` as the file `name`, compressed both ways (also used to report the storefront
-    /// app's size, `crate::storefront::size_report`).
+    /// app's size, `crate::demo::storefront::size_report`).
     pub fn new(name: &str, raw: Vec<u8>) -> anyhow::Result<Self> {
         let content_type = match name.rsplit('.').next() {
             Some("wasm") => "application/wasm",

@@ -3,13 +3,14 @@
 //! time; one offer per cart (its lines' fingerprint) with at most one coupon, and the dialog's
 //! frequency cap and quiet period counted over every device of the customer.
 
-use crate::shops::JsonSetting;
 use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 use vitrine_types::{CartLine, CartRecoveryActionKind, CartRecoveryRules, Coupon, Money};
 
 use crate::coupons::{self, CouponSource, NewCoupon};
+use crate::identity::profiles::HeldData;
+use crate::shops::JsonSetting;
 
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
@@ -21,7 +22,16 @@ pub const CART_MAX_AGE_SECS: i64 = 30 * DAY;
 pub const MAX_LINES: usize = 50;
 
 /// Tables holding a profile's cart recovery rows (merged and erased with it).
-pub const TABLES: [&str; 2] = ["cart_offers", "cart_recovery_actions"];
+const TABLES: [&str; 2] = ["cart_offers", "cart_recovery_actions"];
+
+/// What cart recovery keeps per profile: its offers (a merge keeps the survivor's offer for
+/// the same lines) and dialog actions.
+pub const HELD: HeldData = HeldData {
+    tables: &TABLES,
+    merge: Some(|conn, shop_id, absorbed, survivor| {
+        Box::pin(merge(conn, shop_id, absorbed, survivor))
+    }),
+};
 
 /// A shop's rules, checked.
 #[derive(Debug, Clone)]
@@ -74,7 +84,7 @@ impl Rules {
         if r.quiet_hours_after_dismiss > 8760 {
             return Err("quiet_hours_after_dismiss must be 0 to 8760".into());
         }
-        crate::shop_link::check("cart_url", &r.cart_url)?;
+        crate::shops::link::check("cart_url", &r.cart_url)?;
         Ok(Self(rules))
     }
 
@@ -643,7 +653,7 @@ pub async fn record_action(
 
 /// Moves the offers and actions of `absorbed` to `survivor` (a merge: the customer's cart
 /// and dialog history follow her).
-pub async fn merge(
+async fn merge(
     conn: &mut AnyConnection,
     shop_id: &str,
     absorbed: &str,
@@ -660,7 +670,7 @@ pub async fn merge(
     .bind(survivor)
     .execute(&mut *conn)
     .await?;
-    crate::db::move_rows(conn, &TABLES, shop_id, absorbed, survivor).await
+    crate::storage::db::move_rows(conn, &TABLES, shop_id, absorbed, survivor).await
 }
 
 /// Whether `store` has every line in the quantity of the cart.
@@ -686,7 +696,7 @@ pub async fn stock_of_lines(
     if lines.is_empty() {
         return Ok(stock);
     }
-    let params = crate::db::Params::of(conn);
+    let params = crate::storage::db::Params::of(conn);
     let sql = format!(
         "SELECT store_id, sku, quantity FROM stock WHERE shop_id = {} AND sku IN ({})",
         params.one(1),

@@ -5,6 +5,14 @@
 use sqlx::AnyConnection;
 use vitrine_types::{Coupon, Money};
 
+use crate::identity::profiles::HeldData;
+
+/// A customer's coupons follow her profile in a merge and go with it in an erasure.
+pub const HELD: HeldData = HeldData {
+    tables: &["coupons"],
+    merge: None,
+};
+
 /// What a coupon was made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CouponSource {

@@ -5,6 +5,20 @@ use std::collections::HashSet;
 use sqlx::AnyConnection;
 use vitrine_types::{EventBody, EventIn};
 
+use crate::identity::profiles::HeldData;
+
+/// The events of a profile and the sale lines they recorded follow it in a merge and go with
+/// it in an erasure.
+pub const HELD: HeldData = HeldData {
+    tables: &[EVENTS_TABLE, SALES_TABLE],
+    merge: None,
+};
+/// Every stored event.
+pub const EVENTS_TABLE: &str = "events";
+/// Every sale line (from purchase events and orders), the recommender's and attribution's
+/// input.
+pub const SALES_TABLE: &str = "purchase_lines";
+
 /// How far in the future an event's time may be (clock skew of tills and browsers).
 const MAX_FUTURE_SECS: i64 = 300;
 /// Oldest event time accepted: 2000-01-01.
@@ -226,7 +240,7 @@ const ROWS_PER_INSERT: usize = 500;
 
 /// Stores each event for its profile, in multi-row statements, and the purchase lines of the
 /// purchases among them; returns the positions in `events` of those that were new. What
-/// follows from new events elsewhere (loyalty points) is `crate::ingest`'s to start. An id
+/// follows from new events elsewhere (loyalty points) is `crate::import::ingest`'s to start. An id
 /// stored before, or twice in `events`, is stored once and its repetitions change nothing.
 pub async fn store_all(
     conn: &mut AnyConnection,
@@ -244,10 +258,11 @@ pub async fn store_all(
              VALUES {}
              ON CONFLICT DO NOTHING
              RETURNING event_id",
-            crate::db::Params::of(conn).rows(chunk.len(), 14)
+            crate::storage::db::Params::of(conn).rows(chunk.len(), 14)
         );
-        let mut query = sqlx::query_as::<_, (String,)>(&sql)
-            .persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_INSERT));
+        let mut query = sqlx::query_as::<_, (String,)>(&sql).persistent(
+            crate::storage::db::worth_caching(chunk.len(), ROWS_PER_INSERT),
+        );
         for (profile, event) in chunk {
             let row = EventRow::of(event);
             query = query
@@ -419,10 +434,12 @@ pub async fn record_sales(
                  currency)
              VALUES {}
              ON CONFLICT DO NOTHING",
-            crate::db::Params::of(conn).rows(chunk.len(), 12)
+            crate::storage::db::Params::of(conn).rows(chunk.len(), 12)
         );
-        let mut query =
-            sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_INSERT));
+        let mut query = sqlx::query(&sql).persistent(crate::storage::db::worth_caching(
+            chunk.len(),
+            ROWS_PER_INSERT,
+        ));
         for (sale, line_no, line) in chunk {
             query = query
                 .bind(shop_id)

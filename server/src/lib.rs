@@ -1,33 +1,36 @@
 //! Vitrine profile API: the server behind the widgets.
 //!
-//! Layout: `http/` holds one module per API resource; the modules beside it hold the domain
-//! (shops, profiles, events, recommendations, availability), storage (`db`), the widget bundle it serves (`bundle`), and the demo
-//! (`demo` data, `storefront` shop). `main.rs` only parses the command line and starts things.
+//! One folder (or file) per capability, in layers; a module imports only from its own layer
+//! or the ones below (`scripts/import-cycles.py` checks there is no circle and prints the
+//! layers):
+//!
+//! - `app/` runs the server: command-line and environment settings (`config`), start-up and
+//!   shutdown (`serve`), the widget bundle it serves (`bundle`). `main.rs` only parses the
+//!   command line and starts things.
+//! - `http/` is the edge: one module per API resource, authentication, errors, limits.
+//! - `demo/` the demo shop's data and its storefront (the app's server and backend).
+//! - the capabilities: `import/` (catalogue, stores, stock; ingestion of events and orders),
+//!   `privacy` (a customer's export and erasure, and the list of what every capability keeps
+//!   per profile), `recommendations/` (+ attribution), `availability/` (+ hours, postcodes),
+//!   `loyalty/`, `cart_recovery`, `coupons`, `events`, `identity/` (customer tokens, profiles,
+//!   consent), `shops/` (tenants, keys, the links shops set).
+//! - `storage/` the database and the key ring; `telemetry` the metrics recorder.
 
-pub mod attribution;
+pub mod app;
 pub mod availability;
 pub mod bundle;
 pub mod cart_recovery;
-pub mod config;
-pub mod consent;
 pub mod coupons;
-pub mod customers;
-pub mod db;
 pub mod demo;
 pub mod events;
 pub mod http;
 pub mod identity;
 pub mod import;
-pub mod ingest;
-pub mod keyring;
 pub mod loyalty;
-pub mod postcodes;
-pub mod profiles;
+pub mod privacy;
 pub mod recommendations;
-pub mod serve;
-pub mod shop_link;
 pub mod shops;
-pub mod storefront;
+pub mod storage;
 pub mod telemetry;
 
 use std::sync::Arc;
@@ -38,11 +41,11 @@ pub use http::app;
 #[derive(Clone)]
 pub struct AppState {
     /// The database pool.
-    pub db: db::Db,
+    pub db: storage::db::Db,
     /// The widget bundle, absent when it has not been built (the API still works).
     pub bundle: Option<Arc<bundle::Bundle>>,
     /// Opens the sealed secret keys that customer tokens are signed with.
-    pub master_key: keyring::MasterKey,
+    pub master_key: storage::keyring::MasterKey,
     /// Per-key request rate limits.
     pub rate_limiter: Arc<http::ops::KeyRateLimiter>,
     /// Longest time a request may take.

@@ -5,12 +5,14 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use vitrine_server::config::{
+use vitrine_server::app::config::{
     Cli, Command, DemoArgs, LogFormat, Region, ReportArgs, ReportCommand, ReportFormat, ShopArgs,
     ShopCommand, StorefrontArgs,
 };
-use vitrine_server::storefront::{self, StorefrontConfig};
-use vitrine_server::{bundle, demo, serve, unix_now};
+use vitrine_server::app::serve;
+use vitrine_server::bundle;
+use vitrine_server::demo::storefront::{self, StorefrontConfig};
+use vitrine_server::{demo, unix_now};
 
 /// mimalloc instead of glibc's malloc: the server allocates many small, short-lived values
 /// per request (JSON, SQL arguments), where glibc spent a quarter of bulk ingestion's CPU.
@@ -101,7 +103,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
-    let db = vitrine_server::db::connect(&args.database.database_url).await?;
+    let db = vitrine_server::storage::db::connect(&args.database.database_url).await?;
     match args.action {
         ShopCommand::Create {
             name,
@@ -204,7 +206,7 @@ async fn run_shop(args: ShopArgs) -> anyhow::Result<()> {
 }
 
 async fn run_report(args: ReportArgs) -> anyhow::Result<()> {
-    let db = vitrine_server::db::connect(&args.database.database_url).await?;
+    let db = vitrine_server::storage::db::connect(&args.database.database_url).await?;
     match args.report {
         ReportCommand::Attribution {
             shop,
@@ -213,7 +215,7 @@ async fn run_report(args: ReportArgs) -> anyhow::Result<()> {
             window_days,
             format,
         } => {
-            use vitrine_server::attribution;
+            use vitrine_server::recommendations::attribution;
             let period = attribution::Period::parse(from, to, Some(window_days), unix_now())
                 .map_err(|message| anyhow::anyhow!(message))?;
             let shops = vitrine_server::shops::list(&db).await?;
@@ -233,7 +235,7 @@ async fn run_report(args: ReportArgs) -> anyhow::Result<()> {
 
 /// Sets (or with the path `none` ends) a shop's loyalty programme from a JSON file.
 async fn configure_loyalty(
-    db: &vitrine_server::db::Db,
+    db: &vitrine_server::storage::db::Db,
     shop: &str,
     path: &std::path::Path,
 ) -> anyhow::Result<()> {
@@ -249,7 +251,7 @@ async fn configure_loyalty(
             .map_err(|message| anyhow::anyhow!("{}: {message}", path.display()))?;
         Some(programme)
     };
-    let mut tx = vitrine_server::db::begin_write(db).await?;
+    let mut tx = vitrine_server::storage::db::begin_write(db).await?;
     if !vitrine_server::loyalty::set_programme(&mut tx, shop, programme.as_ref()).await? {
         anyhow::bail!("no shop with id `{shop}`");
     }
@@ -259,7 +261,7 @@ async fn configure_loyalty(
 
 /// Sets (or with the path `none` ends) a shop's cart recovery rules from a JSON file.
 async fn configure_cart_recovery(
-    db: &vitrine_server::db::Db,
+    db: &vitrine_server::storage::db::Db,
     shop: &str,
     path: &std::path::Path,
 ) -> anyhow::Result<()> {
@@ -275,7 +277,7 @@ async fn configure_cart_recovery(
             .map_err(|message| anyhow::anyhow!("{}: {message}", path.display()))?;
         Some(rules)
     };
-    let mut tx = vitrine_server::db::begin_write(db).await?;
+    let mut tx = vitrine_server::storage::db::begin_write(db).await?;
     if !vitrine_server::cart_recovery::set_rules(&mut tx, shop, rules.as_ref()).await? {
         anyhow::bail!("no shop with id `{shop}`");
     }

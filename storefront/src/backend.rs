@@ -1,4 +1,4 @@
-//! The shop's own backend (`server/src/storefront/backend.rs`, under `/api/`), called with
+//! The shop's own backend (`server/src/demo/storefront/backend.rs`, under `/api/`), called with
 //! gloo-net: who is signed in, sign-in and sign-out, orders, and the till. It holds the shop's
 //! secret key; the app only ever sees a signed customer token.
 

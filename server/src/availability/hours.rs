@@ -9,8 +9,6 @@ use chrono::{
 use chrono_tz::Tz;
 use vitrine_types::OpeningHours;
 
-use crate::import::minutes;
-
 /// How far ahead opening hours are looked at: a store closed longer has no pickup time.
 const HORIZON_DAYS: u64 = 14;
 /// Pickup times are rounded up to the next quarter hour, as shops promise them.
@@ -156,6 +154,59 @@ impl StoreHours {
             }
         }
     }
+}
+
+/// Minutes since midnight of `HH:MM`, 00:00 to 24:00: how imports check opening hours and how
+/// availability reads them.
+pub fn minutes(time: &str) -> Option<u32> {
+    let bytes = time.as_bytes();
+    if bytes.len() != 5 || bytes[2] != b':' {
+        return None;
+    }
+    let digits = |pair: &[u8]| -> Option<u32> {
+        pair.iter().try_fold(0, |value, &b| {
+            b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0'))
+        })
+    };
+    let (hours, mins) = (digits(&bytes[..2])?, digits(&bytes[3..])?);
+    match (hours, mins) {
+        (0..=23, 0..=59) | (24, 0) => Some(hours * 60 + mins),
+        _ => None,
+    }
+}
+
+/// Checks a store's opening hours as a shop sends them (imports refuse the row otherwise):
+/// times `HH:MM` from 00:00 to 24:00, each interval opening before it closes, none
+/// overlapping another of the same day.
+pub fn check(hours: &OpeningHours) -> Result<(), String> {
+    for (day, intervals) in hours {
+        let day = serde_json::to_value(day).unwrap_or_default();
+        let day = day.as_str().unwrap_or_default();
+        let mut spans = Vec::with_capacity(intervals.len());
+        for [open, close] in intervals {
+            let (Some(from), Some(to)) = (minutes(open), minutes(close)) else {
+                return Err(format!(
+                    "opening_hours.{day}: times are HH:MM from 00:00 to 24:00, not `{open}`–`{close}`"
+                ));
+            };
+            if from >= to {
+                return Err(format!(
+                    "opening_hours.{day}: {open}–{close} must open before it closes"
+                ));
+            }
+            spans.push((from, to, open, close));
+        }
+        spans.sort();
+        for pair in spans.windows(2) {
+            if pair[1].0 < pair[0].1 {
+                return Err(format!(
+                    "opening_hours.{day}: {}–{} overlaps {}–{}",
+                    pair[0].2, pair[0].3, pair[1].2, pair[1].3
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::error::ApiError;
-use crate::profiles::{self, ProfileKey};
+use crate::identity::profiles::{self, ProfileKey};
+use crate::privacy::HELD_PER_PROFILE;
 use crate::shops::{self, Shop};
 use crate::AppState;
 
@@ -247,10 +248,15 @@ impl BrowserIdentity {
         now: i64,
     ) -> sqlx::Result<String> {
         match &self.customer {
-            Some(_) => Ok(profiles::resolve(conn, shop_id, &self.keys(), now)
-                .await?
-                .profile),
-            None => profiles::resolve_anonymous(conn, shop_id, &self.visitor, now).await,
+            Some(_) => Ok(
+                profiles::resolve(conn, shop_id, &self.keys(), now, HELD_PER_PROFILE)
+                    .await?
+                    .profile,
+            ),
+            None => {
+                profiles::resolve_anonymous(conn, shop_id, &self.visitor, now, HELD_PER_PROFILE)
+                    .await
+            }
         }
     }
 }
@@ -299,7 +305,7 @@ pub async fn personal_profiles(
     let mut personal = Vec::new();
     for profile in found {
         if !personal.contains(&profile)
-            && crate::consent::effective(conn, &shop.id, Some(&profile))
+            && crate::identity::consent::effective(conn, &shop.id, Some(&profile))
                 .await?
                 .personalisation
         {

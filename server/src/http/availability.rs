@@ -11,8 +11,8 @@ use vitrine_types::AvailabilityResponse;
 
 use super::auth::{personal_profiles, PublishableShop};
 use super::error::{ApiError, ApiQuery, Result};
+use crate::availability::postcodes::{self, PostcodeError};
 use crate::availability::{self, Whereabouts};
-use crate::postcodes::{self, PostcodeError};
 use crate::AppState;
 
 /// Most stores one answer may list.

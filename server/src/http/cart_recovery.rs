@@ -164,7 +164,7 @@ async fn offer(
             drop(conn);
             // The customer's profile owns a new offer when she is signed in (listed last).
             let owner = personal.last().cloned().unwrap_or_default();
-            let mut tx = crate::db::begin_write(&state.db).await?;
+            let mut tx = crate::storage::db::begin_write(&state.db).await?;
             let offer =
                 cart_recovery::offer_for(&mut tx, &shop.id, &personal, &owner, &fingerprint, now)
                     .await?;
@@ -217,7 +217,7 @@ async fn record_action(
         ));
     }
     if let Some(visitor) = &action.visitor_id {
-        crate::profiles::ProfileKey::visitor(visitor).map_err(ApiError::InvalidBody)?;
+        crate::identity::profiles::ProfileKey::visitor(visitor).map_err(ApiError::InvalidBody)?;
     }
     if action.offer_id.is_empty() || action.offer_id.len() > 64 {
         return Err(ApiError::InvalidBody(
@@ -243,7 +243,7 @@ async fn record_action(
             .filter(|owner| personal.contains(owner))
             .ok_or_else(unknown)?
     };
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     cart_recovery::record_action(
         &mut tx,
         &shop.id,
@@ -299,7 +299,7 @@ async fn set_rules(
     ApiJson(rules): ApiJson<CartRecoveryRules>,
 ) -> Result<Json<CartRecoveryRules>> {
     let rules = Rules::parse(rules).map_err(ApiError::InvalidBody)?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     cart_recovery::set_rules(&mut tx, &shop.id, Some(&rules)).await?;
     tx.commit().await?;
     Ok(Json(rules.get().clone()))
@@ -321,7 +321,7 @@ async fn end_rules(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
 ) -> Result<StatusCode> {
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     cart_recovery::set_rules(&mut tx, &shop.id, None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -10,8 +10,9 @@ use vitrine_types::{ConsentState, ConsentUpdate};
 
 use super::auth::{browser_identity, verified_customer, BrowserIdentity, PublishableShop};
 use super::error::{ApiError, ApiJson, ApiQuery, Result};
-use crate::profiles::{self, ProfileKey};
-use crate::{consent, unix_now, AppState};
+use crate::identity::consent;
+use crate::identity::profiles::{self, ProfileKey};
+use crate::{unix_now, AppState};
 
 /// Routes of this resource.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -104,7 +105,7 @@ async fn update(
         now,
     )
     .await?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     refuse_erased(&mut tx, &shop.id, &browser.keys()).await?;
     // A consent record is kept whatever was chosen: it is the proof of the choice. Without
     // a token it is the anonymous visitor's, never a customer's who once signed in here.

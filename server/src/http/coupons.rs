@@ -72,7 +72,7 @@ async fn redeem(
             "code must be 1 to 64 characters".into(),
         ));
     }
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     let coupon = coupons::redeem(
         &mut tx,
         &shop.id,

@@ -9,8 +9,9 @@ use vitrine_types::{CustomerExport, ErasureResult};
 
 use super::auth::SecretShop;
 use super::error::{ApiError, Result};
-use crate::profiles::ProfileKey;
-use crate::{customers, unix_now, AppState};
+use crate::identity::profiles::ProfileKey;
+use crate::privacy;
+use crate::{unix_now, AppState};
 
 /// Routes of this resource.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -46,7 +47,7 @@ async fn export(
 ) -> Result<Json<CustomerExport>> {
     let key = customer_key(&customer_id)?;
     let mut conn = state.db.acquire().await?;
-    customers::export(&mut conn, &shop.id, &key)
+    privacy::export(&mut conn, &shop.id, &key)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("customer `{customer_id}`")))
@@ -75,8 +76,8 @@ async fn erase(
     Path(customer_id): Path<String>,
 ) -> Result<Json<ErasureResult>> {
     let key = customer_key(&customer_id)?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let result = customers::erase(&mut tx, &shop.id, &key, unix_now())
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
+    let result = privacy::erase(&mut tx, &shop.id, &key, unix_now())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("customer `{customer_id}`")))?;
     tx.commit().await?;

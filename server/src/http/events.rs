@@ -13,8 +13,9 @@ use vitrine_types::{BrowserEvents, EventIn, IngestResult, LineError};
 use super::auth::{browser_identity, PublishableShop, SecretShop};
 use super::error::{check_media_type, ApiError, ApiJson, Result};
 use crate::events::{Source, ValidEvent};
-use crate::ingest;
-use crate::profiles::{self, ProfileKey};
+use crate::identity::profiles::{self, ProfileKey};
+use crate::import::ingest;
+use crate::privacy::HELD_PER_PROFILE;
 use crate::{unix_now, AppState};
 
 /// Most events in one browser batch.
@@ -124,7 +125,7 @@ async fn browser_events(
                 .push(line_error(index + 1, "invalid_event", message)),
         }
     }
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &browser).await? {
         // Not even the visitor id is stored: nothing about this browser is kept.
         result.dropped_without_consent = valid.len() as u64;
@@ -234,7 +235,7 @@ async fn bulk_events(
                 .push(line_error(number, "invalid_event", message)),
         }
     }
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     // Erasure takes the identity lock that resolve_all holds, so tombstones checked here
     // stay true until the commit.
     let mut distinct: Vec<&ProfileKey> = valid.iter().flat_map(|(_, keys, _)| keys).collect();
@@ -257,7 +258,7 @@ async fn bulk_events(
     );
     result.errors.sort_by_key(|error| error.line);
     let sets: Vec<&[ProfileKey]> = valid.iter().map(|(_, keys, _)| keys.as_slice()).collect();
-    let owners = profiles::resolve_all(&mut tx, &shop.id, &sets, now).await?;
+    let owners = profiles::resolve_all(&mut tx, &shop.id, &sets, now, HELD_PER_PROFILE).await?;
     let events: Vec<(&str, &ValidEvent)> = owners
         .iter()
         .zip(&valid)

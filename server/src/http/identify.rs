@@ -51,7 +51,7 @@ async fn identify(
         now,
     )
     .await?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     if !super::consent::browser_may_be_tracked(&mut tx, &shop.id, &browser).await? {
         return Ok(Json(IdentifyResult { linked: false }));
     }

@@ -15,9 +15,10 @@ use vitrine_types::{
 
 use super::auth::{verified_customer, Caller, PublishableShop, SecretShop};
 use super::error::{ApiError, ApiJson, ApiQuery, Result};
+use crate::identity::profiles::{self, ProfileKey};
 use crate::identity::TokenError;
 use crate::loyalty::{self, Programme};
-use crate::profiles::{self, ProfileKey};
+use crate::privacy::HELD_PER_PROFILE;
 use crate::{unix_now, AppState};
 
 const DEFAULT_LINES: u32 = 5;
@@ -80,7 +81,7 @@ async fn current_account(
     // Never wait for a second connection while holding one: under load every request would
     // hold one and wait for another.
     drop(conn);
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     loyalty::settle_expiry(&mut tx, shop_id, programme, profile, now).await?;
     let (account, _) =
         loyalty::account(&mut tx, shop_id, programme, Some(profile), lines, now).await?;
@@ -264,7 +265,7 @@ async fn set_program(
     ApiJson(program): ApiJson<LoyaltyProgram>,
 ) -> Result<Json<LoyaltyProgram>> {
     let programme = Programme::parse(program).map_err(ApiError::InvalidBody)?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     loyalty::set_programme(&mut tx, &shop.id, Some(&programme)).await?;
     tx.commit().await?;
     Ok(Json(programme.get().clone()))
@@ -286,7 +287,7 @@ async fn end_program(
     State(state): State<AppState>,
     SecretShop(shop): SecretShop,
 ) -> Result<StatusCode> {
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     loyalty::set_programme(&mut tx, &shop.id, None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -330,13 +331,13 @@ async fn adjust(
         ));
     }
     let now = unix_now();
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     let programme = programme_of(&mut tx, &shop.id).await?;
     let keys = [key];
     if let Some(erased) = profiles::first_erased(&mut tx, &shop.id, &keys).await? {
         return Err(ApiError::Erased(erased.id().to_string()));
     }
-    let profile = profiles::resolve(&mut tx, &shop.id, &keys, now)
+    let profile = profiles::resolve(&mut tx, &shop.id, &keys, now, HELD_PER_PROFILE)
         .await?
         .profile;
     let adjustment = loyalty::Adjustment {
@@ -407,7 +408,7 @@ async fn redeem(
             (shop, ProfileKey::Customer(customer.customer_id))
         }
     };
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::storage::db::begin_write(&state.db).await?;
     let programme = programme_of(&mut tx, &shop.id).await?;
     let Some(profile) = profiles::find(&mut tx, &shop.id, &key).await? else {
         return Err(loyalty::LoyaltyError::InsufficientPoints {

@@ -9,7 +9,7 @@ use vitrine_types::AttributionReport;
 
 use super::auth::SecretShop;
 use super::error::{ApiError, ApiQuery, Result};
-use crate::attribution::{self, Period};
+use crate::recommendations::attribution::{self, Period};
 use crate::{unix_now, AppState};
 
 /// Routes of this resource.

@@ -48,7 +48,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
             )
         })?,
     };
-    let db = crate::db::connect(&args.database_url).await?;
+    let db = crate::storage::db::connect(&args.database_url).await?;
     let shop: Option<(String,)> = sqlx::query_as("SELECT id FROM shops WHERE id = $1")
         .bind(&args.shop)
         .fetch_optional(&db)

@@ -1,6 +1,6 @@
 //! The checks a catalogue row passes before it is written; each returns what is wrong.
 
-use vitrine_types::{OpeningHours, ProductRow, StockRow, StoreRow};
+use vitrine_types::{ProductRow, StockRow, StoreRow};
 
 /// Highest `price_minor`: 10^10 minor units (100 million in a two-decimal currency).
 pub const MAX_PRICE_MINOR: i64 = 10_000_000_000;
@@ -100,7 +100,7 @@ pub fn check_store(row: &StoreRow) -> Result<(), String> {
             row.pickup_preparation_minutes
         ));
     }
-    check_opening_hours(&row.opening_hours)
+    crate::availability::hours::check(&row.opening_hours)
 }
 
 /// Checks a stock row (whether its store and SKU exist is checked when it is written).
@@ -155,59 +155,10 @@ fn check_url(field: &str, value: &str) -> Result<(), String> {
     }
 }
 
-/// Minutes since midnight of `HH:MM`, 00:00 to 24:00: how imports check opening hours and how
-/// availability reads them.
-pub(crate) fn minutes(time: &str) -> Option<u32> {
-    let bytes = time.as_bytes();
-    if bytes.len() != 5 || bytes[2] != b':' {
-        return None;
-    }
-    let digits = |pair: &[u8]| -> Option<u32> {
-        pair.iter().try_fold(0, |value, &b| {
-            b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0'))
-        })
-    };
-    let (hours, mins) = (digits(&bytes[..2])?, digits(&bytes[3..])?);
-    match (hours, mins) {
-        (0..=23, 0..=59) | (24, 0) => Some(hours * 60 + mins),
-        _ => None,
-    }
-}
-
-fn check_opening_hours(hours: &OpeningHours) -> Result<(), String> {
-    for (day, intervals) in hours {
-        let day = serde_json::to_value(day).unwrap_or_default();
-        let day = day.as_str().unwrap_or_default();
-        let mut spans = Vec::with_capacity(intervals.len());
-        for [open, close] in intervals {
-            let (Some(from), Some(to)) = (minutes(open), minutes(close)) else {
-                return Err(format!(
-                    "opening_hours.{day}: times are HH:MM from 00:00 to 24:00, not `{open}`–`{close}`"
-                ));
-            };
-            if from >= to {
-                return Err(format!(
-                    "opening_hours.{day}: {open}–{close} must open before it closes"
-                ));
-            }
-            spans.push((from, to, open, close));
-        }
-        spans.sort();
-        for pair in spans.windows(2) {
-            if pair[1].0 < pair[0].1 {
-                return Err(format!(
-                    "opening_hours.{day}: {}–{} overlaps {}–{}",
-                    pair[0].2, pair[0].3, pair[1].2, pair[1].3
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vitrine_types::OpeningHours;
     use vitrine_types::Weekday;
 
     fn store() -> StoreRow {

@@ -3,7 +3,8 @@
 use sqlx::AnyConnection;
 use vitrine_types::{Channel, LedgerKind, LedgerLine, LoyaltyAccount, NextTier, Tier};
 
-use super::*;
+use super::ledger::{credits, expiry_of};
+use super::programme::Programme;
 
 /// The account of `profile` (`None`: a member with no points yet) with its latest `lines`,
 /// and whether points have expired that are not written off yet (then [`settle_expiry`] and

@@ -6,7 +6,11 @@ use vitrine_types::{Channel, EventBody, LedgerKind, ReturnLine};
 
 use crate::events::ValidEvent;
 
-use super::*;
+use super::ledger::{
+    debit, lock_balance, row_lock, settle_expiry, write_line, write_lines, NewLine,
+    ROWS_PER_STATEMENT,
+};
+use super::programme::{points_for, programme, rounding_of, rounding_str, Programme};
 
 /// Applies the purchases, returns and cancellations among newly stored server events.
 pub async fn apply(
@@ -111,9 +115,6 @@ pub(super) struct Purchase<'a> {
 /// One line of an order that earned: sku, quantity, unit price, quantity returned.
 pub(super) type OrderLine = (String, i64, i64, i64);
 
-/// Rows per multi-row statement: well inside both backends' parameter limits.
-pub(super) const ROWS_PER_STATEMENT: usize = 500;
-
 /// Earns points for `purchases`, in order: each order once (the first report of it), at the
 /// tier its customer had when she bought, counting the purchases before it in the batch.
 pub(super) async fn accrue(
@@ -179,10 +180,12 @@ pub(super) async fn accrue(
             "INSERT INTO loyalty_orders (shop_id, order_id, profile_id, earned_at, points,
                  per_minor, multiplier_percent, rounding, lines, points_net)
              VALUES {}",
-            crate::db::Params::of(conn).rows(chunk.len(), 10)
+            crate::storage::db::Params::of(conn).rows(chunk.len(), 10)
         );
-        let mut query =
-            sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT));
+        let mut query = sqlx::query(&sql).persistent(crate::storage::db::worth_caching(
+            chunk.len(),
+            ROWS_PER_STATEMENT,
+        ));
         for (purchase, rate, multiplier, lines, points) in chunk {
             query = query
                 .bind(shop_id)
@@ -221,10 +224,12 @@ pub(super) async fn accrue(
             "INSERT INTO loyalty_accounts (shop_id, profile_id, balance) VALUES {}
              ON CONFLICT (shop_id, profile_id)
              DO UPDATE SET balance = loyalty_accounts.balance + excluded.balance",
-            crate::db::Params::of(conn).rows(chunk.len(), 3)
+            crate::storage::db::Params::of(conn).rows(chunk.len(), 3)
         );
-        let mut query =
-            sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT));
+        let mut query = sqlx::query(&sql).persistent(crate::storage::db::worth_caching(
+            chunk.len(),
+            ROWS_PER_STATEMENT,
+        ));
         for (profile, points) in chunk {
             query = query.bind(shop_id).bind(*profile).bind(*points);
         }
@@ -241,14 +246,17 @@ pub(super) async fn known_orders<'p>(
 ) -> sqlx::Result<std::collections::HashSet<&'p str>> {
     let mut known = std::collections::HashSet::new();
     for chunk in purchases.chunks(ROWS_PER_STATEMENT) {
-        let params = crate::db::Params::of(conn);
+        let params = crate::storage::db::Params::of(conn);
         let sql = format!(
             "SELECT order_id FROM loyalty_orders WHERE shop_id = {} AND order_id IN ({})",
             params.one(1),
             params.list(2, chunk.len())
         );
         let mut query = sqlx::query_as::<_, (String,)>(&sql)
-            .persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT))
+            .persistent(crate::storage::db::worth_caching(
+                chunk.len(),
+                ROWS_PER_STATEMENT,
+            ))
             .bind(shop_id);
         for purchase in chunk {
             query = query.bind(purchase.order_id);
@@ -284,7 +292,7 @@ pub(super) async fn qualifying_history<'p>(
     let to = purchases.iter().map(|p| p.occurred_at).max().unwrap_or(0);
     let mut history: std::collections::HashMap<&'p str, Vec<(i64, i64)>> = Default::default();
     for chunk in profiles.chunks(ROWS_PER_STATEMENT) {
-        let params = crate::db::Params::of(conn);
+        let params = crate::storage::db::Params::of(conn);
         let sql = format!(
             "SELECT profile_id, earned_at, CAST(SUM(points) AS BIGINT) FROM loyalty_ledger
              WHERE shop_id = {} AND earned_at > {} AND earned_at <= {}
@@ -296,7 +304,10 @@ pub(super) async fn qualifying_history<'p>(
             params.list(4, chunk.len())
         );
         let mut query = sqlx::query_as::<_, (String, i64, i64)>(&sql)
-            .persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT))
+            .persistent(crate::storage::db::worth_caching(
+                chunk.len(),
+                ROWS_PER_STATEMENT,
+            ))
             .bind(shop_id)
             .bind(from)
             .bind(to);
@@ -330,7 +341,7 @@ pub(super) async fn excluded_skus(
     }
     let skus: Vec<&str> = skus.iter().copied().collect();
     for chunk in skus.chunks(ROWS_PER_STATEMENT) {
-        let params = crate::db::Params::of(conn);
+        let params = crate::storage::db::Params::of(conn);
         let sql = format!(
             "SELECT sku FROM products WHERE shop_id = {} AND sku IN ({}) AND category IN ({})",
             params.one(1),
@@ -338,7 +349,10 @@ pub(super) async fn excluded_skus(
             params.list(2 + chunk.len(), categories.len()),
         );
         let mut query = sqlx::query_as::<_, (String,)>(&sql)
-            .persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT))
+            .persistent(crate::storage::db::worth_caching(
+                chunk.len(),
+                ROWS_PER_STATEMENT,
+            ))
             .bind(shop_id);
         for sku in chunk {
             query = query.bind(*sku);

@@ -5,7 +5,9 @@ use vitrine_types::{Coupon, LedgerKind};
 
 use crate::coupons::{self, CouponSource, NewCoupon};
 
-use super::*;
+use super::error::LoyaltyError;
+use super::ledger::{balance, credit, debit, lock_balance, settle_expiry, write_line, NewLine};
+use super::programme::{Programme, DAY};
 
 /// A manual adjustment.
 #[derive(Debug, Clone)]

@@ -3,7 +3,12 @@
 use sqlx::AnyConnection;
 use vitrine_types::{Channel, LedgerKind, PointsExpiry};
 
-use super::*;
+use crate::identity::profiles::HeldData;
+
+use super::programme::Programme;
+
+/// Rows per multi-row statement: well inside both backends' parameter limits.
+pub(super) const ROWS_PER_STATEMENT: usize = 500;
 
 /// A ledger line to write.
 pub(super) struct NewLine<'a> {
@@ -39,10 +44,12 @@ pub(super) async fn write_lines(
             "INSERT INTO loyalty_ledger (shop_id, line_id, profile_id, kind, points, earned_at,
                  occurred_at, recorded_at, order_id, channel, store_id, reason)
              VALUES {}",
-            crate::db::Params::of(conn).rows(chunk.len(), 12)
+            crate::storage::db::Params::of(conn).rows(chunk.len(), 12)
         );
-        let mut query =
-            sqlx::query(&sql).persistent(crate::db::worth_caching(chunk.len(), ROWS_PER_STATEMENT));
+        let mut query = sqlx::query(&sql).persistent(crate::storage::db::worth_caching(
+            chunk.len(),
+            ROWS_PER_STATEMENT,
+        ));
         for line in chunk {
             query = query
                 .bind(shop_id)
@@ -246,4 +253,45 @@ pub async fn balance(conn: &mut AnyConnection, shop_id: &str, profile: &str) -> 
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map_or(0, |(balance,)| balance))
+}
+
+/// The ledger: what an erasure reports as `loyalty_lines`.
+pub const LEDGER_TABLE: &str = "loyalty_ledger";
+
+/// What loyalty keeps per profile: the ledger, the orders that earned, and the balance,
+/// which a merge adds to the survivor's.
+pub const HELD: HeldData = HeldData {
+    tables: &[LEDGER_TABLE, "loyalty_orders", "loyalty_accounts"],
+    merge: Some(|conn, shop_id, absorbed, survivor| {
+        Box::pin(merge(conn, shop_id, absorbed, survivor))
+    }),
+};
+
+/// Moves the ledger, orders and balance of `absorbed` to `survivor` (part of a profile
+/// merge, in its transaction: done once).
+async fn merge(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    absorbed: &str,
+    survivor: &str,
+) -> sqlx::Result<()> {
+    crate::storage::db::move_rows(
+        conn,
+        &[LEDGER_TABLE, "loyalty_orders"],
+        shop_id,
+        absorbed,
+        survivor,
+    )
+    .await?;
+    let moved: Option<(i64,)> = sqlx::query_as(
+        "DELETE FROM loyalty_accounts WHERE shop_id = $1 AND profile_id = $2 RETURNING balance",
+    )
+    .bind(shop_id)
+    .bind(absorbed)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((balance,)) = moved {
+        credit(conn, shop_id, survivor, balance).await?;
+    }
+    Ok(())
 }

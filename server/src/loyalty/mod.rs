@@ -17,95 +17,28 @@
 //!
 //! The parts: `programme` (its checks and rates), `accrual` (purchases earn, returns take
 //! back), `ledger` (lines, balance, expiry), `account` (what a member sees), `adjustments`
-//! (the shop's adjustments and redemptions); here the error type, and what a profile merge
-//! moves.
+//! (the shop's adjustments and redemptions); here the error type, and what loyalty keeps per
+//! profile (`HELD`: how a merge moves it, what an erasure deletes).
 
 mod account;
 mod accrual;
 mod adjustments;
+mod error;
 mod ledger;
 mod programme;
 
 pub use self::account::{account, all_lines};
 pub use self::accrual::apply;
 pub use self::adjustments::{adjust, redeem, Adjustment};
-pub use self::ledger::{balance, settle_expiry};
+pub use self::error::LoyaltyError;
+pub use self::ledger::{balance, settle_expiry, HELD, LEDGER_TABLE};
 pub use self::programme::{points_for, programme, set_programme, Programme};
-// What the parts share among themselves (each part reads its siblings through `super`).
-#[allow(
-    unused_imports,
-    reason = "the parts' shared names, for the siblings; not all of them are used in this file"
-)]
-use self::{accrual::*, ledger::*, programme::*};
-
-use sqlx::AnyConnection;
-
-const DAY: i64 = 86_400;
-
-/// Why a change to an account was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum LoyaltyError {
-    /// The shop has no programme.
-    #[error("the shop has no loyalty programme")]
-    NoProgramme,
-    /// The balance is smaller than what was asked.
-    #[error("the balance is {balance} points, {asked} were asked for")]
-    InsufficientPoints {
-        /// The balance.
-        balance: i64,
-        /// What was asked.
-        asked: i64,
-    },
-    /// A client id used before for something else.
-    #[error("id `{0}` was used before for a different request")]
-    IdConflict(String),
-    /// The points do not fit the programme's rules.
-    #[error("{0}")]
-    InvalidPoints(String),
-    /// The database failed.
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
-/// Moves the ledger, orders, coupons and balance of `absorbed` to `survivor` (part of a
-/// profile merge, in its transaction: done once).
-pub async fn merge(
-    conn: &mut AnyConnection,
-    shop_id: &str,
-    absorbed: &str,
-    survivor: &str,
-) -> sqlx::Result<()> {
-    crate::db::move_rows(
-        conn,
-        &["loyalty_ledger", "loyalty_orders", "coupons"],
-        shop_id,
-        absorbed,
-        survivor,
-    )
-    .await?;
-    let moved: Option<(i64,)> = sqlx::query_as(
-        "DELETE FROM loyalty_accounts WHERE shop_id = $1 AND profile_id = $2 RETURNING balance",
-    )
-    .bind(shop_id)
-    .bind(absorbed)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some((balance,)) = moved {
-        credit(conn, shop_id, survivor, balance).await?;
-    }
-    Ok(())
-}
-
-/// Tables holding a profile's loyalty data, for erasure.
-pub const TABLES: [&str; 4] = [
-    "loyalty_ledger",
-    "loyalty_orders",
-    "loyalty_accounts",
-    "coupons",
-];
 
 #[cfg(test)]
 mod tests {
+    use super::accrual::{mark_returned, OrderLine};
+    use super::ledger::{expiry_of, Credit};
+    use super::programme::DAY;
     use super::*;
     use vitrine_types::{PointsExpiry, ReturnLine, Rounding};
 

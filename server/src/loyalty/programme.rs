@@ -5,7 +5,8 @@ use vitrine_types::{EarnRate, LoyaltyProgram, Money, Rounding};
 
 use crate::shops::JsonSetting;
 
-use super::*;
+/// Seconds in a day.
+pub(super) const DAY: i64 = 86_400;
 
 /// A programme that passed every check.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +79,7 @@ impl Programme {
             );
         }
         if let Some(url) = &p.join_url {
-            crate::shop_link::check("join_url", url)?;
+            crate::shops::link::check("join_url", url)?;
         }
         Ok(Self(program))
     }

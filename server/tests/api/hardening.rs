@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-use vitrine_server::config::MasterKeyArgs;
+use vitrine_server::app::config::MasterKeyArgs;
 use vitrine_server::demo::{DEMO_PUBLISHABLE_KEY, DEMO_SECRET_KEY, DEMO_SHOP_ID};
-use vitrine_server::keyring::{self, MasterKey};
-use vitrine_server::{db, shops};
+use vitrine_server::shops;
+use vitrine_server::storage::db;
+use vitrine_server::storage::keyring::{self, MasterKey};
 
 use crate::cart_recovery::{cart, consent, token};
 use crate::helpers::{assert_error, database_url, spawn_app, Answer, TestApp};

@@ -11,10 +11,10 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
 use vitrine_server::bundle::Bundle;
-use vitrine_server::db::{self, Db};
 use vitrine_server::http::ops::{KeyRateLimiter, RateLimit};
-use vitrine_server::keyring::MasterKey;
 use vitrine_server::recommendations::Recommendations;
+use vitrine_server::storage::db::{self, Db};
+use vitrine_server::storage::keyring::MasterKey;
 
 #[path = "../shared/database.rs"]
 mod database;

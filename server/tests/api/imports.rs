@@ -578,7 +578,7 @@ async fn at_most_a_thousand_errors_are_listed_and_the_rest_counted() {
 async fn the_import_command_reads_files_and_stdin_and_fails_on_refused_lines() {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(dir.path()).await;
-    let (_, master_key) = vitrine_server::keyring::MasterKey::generate();
+    let (_, master_key) = vitrine_server::storage::keyring::MasterKey::generate();
     let created = Command::new(env!("CARGO_BIN_EXE_vitrine-server"))
         .args(["shop", "--json", "--database-url", &url])
         .args(["--master-key", &master_key])

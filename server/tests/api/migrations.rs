@@ -62,7 +62,9 @@ async fn migration_0010_fills_tile_counts_and_currencies_of_rows_stored_before()
     }
     pool.close().await;
 
-    let db = vitrine_server::db::connect(&url).await.expect("migrated");
+    let db = vitrine_server::storage::db::connect(&url)
+        .await
+        .expect("migrated");
     let (tiles,): (Option<i64>,) =
         sqlx::query_as("SELECT quantity FROM events WHERE event_id = 'browser/i-1'")
             .fetch_one(&db)

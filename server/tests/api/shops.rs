@@ -230,7 +230,7 @@ fn shop_command(url: &str, master_key: &str, args: &[&str]) -> (bool, String, St
 async fn the_shop_command_creates_lists_and_rotates() {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(dir.path()).await;
-    let (_, master_key) = vitrine_server::keyring::MasterKey::generate();
+    let (_, master_key) = vitrine_server::storage::keyring::MasterKey::generate();
     let run = |args: &[&str]| shop_command(&url, &master_key, args);
     let (ok, out, err) = run(&[
         "create",
@@ -443,7 +443,7 @@ async fn a_bad_origin_change_is_refused_whole_and_changes_nothing() {
 async fn the_shop_command_adds_and_removes_origins() {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(dir.path()).await;
-    let (_, master_key) = vitrine_server::keyring::MasterKey::generate();
+    let (_, master_key) = vitrine_server::storage::keyring::MasterKey::generate();
     let run = |args: &[&str]| shop_command(&url, &master_key, args);
     let (ok, _, err) = run(&[
         "create",

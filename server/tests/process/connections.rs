@@ -41,7 +41,7 @@ fn closed_by_server(mut stream: TcpStream) -> bool {
 #[test]
 fn slow_clients_neither_keep_healthz_from_answering_nor_keep_their_sockets() {
     // The test holds thousands of sockets itself.
-    vitrine_server::serve::raise_open_files_limit();
+    vitrine_server::app::serve::raise_open_files_limit();
     let installation = Installation::new();
     let server = installation.start_server_with(&["--header-read-timeout-secs", "2"]);
     let slow = slow_clients(server.addr(), 3_000);

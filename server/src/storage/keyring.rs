@@ -18,7 +18,7 @@ use anyhow::{bail, Context};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::db::Db;
+use crate::storage::db::Db;
 
 /// The master key (32 bytes), from `--master-key`/`VITRINE_MASTER_KEY` or a key file.
 #[derive(Clone)]
@@ -83,7 +83,7 @@ impl MasterKey {
     }
 
     /// Reads the key file, or creates it (mode 0600) with a new key when there is none. Only
-    /// for a database without shops: see [`crate::config::MasterKeyArgs::load_for`].
+    /// for a database without shops: see [`crate::app::config::MasterKeyArgs::load_for`].
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
         if let Some(key) = Self::read_file(path)? {
             return Ok(key);

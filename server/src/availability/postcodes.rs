@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The shipped table: `country,postcode,place,lat,lon`, one row per country and postcode.
-const TABLE: &str = include_str!("../data/dach_postcodes.csv");
+const TABLE: &str = include_str!("../../data/dach_postcodes.csv");
 
 /// Countries the table covers, in the order an ambiguous postcode is tried when the shop has
 /// no stores to prefer one (`1010` is Wien and Lausanne).

@@ -10,7 +10,26 @@
 
 use std::collections::{HashMap, HashSet};
 
+use futures_util::future::BoxFuture;
 use sqlx::AnyConnection;
+
+/// Rows a capability keeps per profile, in tables with `shop_id` and `profile_id`: a merge
+/// gives them to the surviving profile, an erasure deletes them. Each capability offers its
+/// own; identity loops over the list its caller hands it (the server's is
+/// `privacy::HELD_PER_PROFILE`) and knows none of them.
+#[derive(Debug, Clone, Copy)]
+pub struct HeldData {
+    /// The tables, in the order an erasure deletes from them.
+    pub tables: &'static [&'static str],
+    /// How the rows follow a merge when moving every row of `tables` is not enough (two
+    /// rows that may not both exist, a balance to add up); `None`: they are moved.
+    pub merge: Option<MergeRows>,
+}
+
+/// A capability's own merge, inside the merge's transaction: `(conn, shop_id, absorbed,
+/// survivor)`.
+pub type MergeRows =
+    for<'c> fn(&'c mut AnyConnection, &'c str, &'c str, &'c str) -> BoxFuture<'c, sqlx::Result<()>>;
 
 /// One id that can lead to a profile.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -119,6 +138,7 @@ pub async fn resolve(
     shop_id: &str,
     keys: &[ProfileKey],
     now: i64,
+    held: &[HeldData],
 ) -> sqlx::Result<Resolved> {
     // Fast path, the common case of a returning visitor: every key leads to the same live
     // profile. The shared row lock makes a concurrent merge of that profile wait for us.
@@ -195,7 +215,7 @@ pub async fn resolve(
     };
     let mut absorbed = Vec::new();
     for profile in joined.iter().filter(|profile| **profile != survivor) {
-        merge(conn, shop_id, profile, &survivor).await?;
+        merge(conn, shop_id, profile, &survivor, held).await?;
         absorbed.push(profile.clone());
     }
     for key in taken_over {
@@ -327,6 +347,7 @@ pub async fn resolve_anonymous(
     shop_id: &str,
     visitor: &ProfileKey,
     now: i64,
+    held: &[HeldData],
 ) -> sqlx::Result<String> {
     let visitors = std::slice::from_ref(visitor);
     // The common case, the visitor's own anonymous profile (or none yet): `resolve`, whose
@@ -334,7 +355,7 @@ pub async fn resolve_anonymous(
     // below (see `resolve` on the deadlock that would risk on PostgreSQL).
     match find(conn, shop_id, visitor).await? {
         Some(profile) if !is_anonymous(conn, shop_id, &profile).await? => {}
-        _ => return Ok(resolve(conn, shop_id, visitors, now).await?.profile),
+        _ => return Ok(resolve(conn, shop_id, visitors, now, held).await?.profile),
     }
     serialize_identity_changes(conn, shop_id).await?;
     match find(conn, shop_id, visitor).await? {
@@ -343,7 +364,7 @@ pub async fn resolve_anonymous(
             repoint(conn, shop_id, visitor, &fresh, now).await?;
             Ok(fresh)
         }
-        _ => Ok(resolve(conn, shop_id, visitors, now).await?.profile),
+        _ => Ok(resolve(conn, shop_id, visitors, now, held).await?.profile),
     }
 }
 
@@ -360,6 +381,7 @@ pub async fn resolve_all(
     shop_id: &str,
     sets: &[&[ProfileKey]],
     now: i64,
+    held: &[HeldData],
 ) -> sqlx::Result<Vec<String>> {
     serialize_identity_changes(conn, shop_id).await?;
     let mut distinct: Vec<&ProfileKey> = sets.iter().flat_map(|set| set.iter()).collect();
@@ -386,7 +408,7 @@ pub async fn resolve_all(
                 // Several profiles, or a customer id meeting a known profile: the rare case,
                 // resolved one at a time (merged, or re-pointed when customers differ).
                 pending.write(conn, shop_id, now).await?;
-                let resolved = resolve(conn, shop_id, set, now).await?;
+                let resolved = resolve(conn, shop_id, set, now, held).await?;
                 for linked in links.values_mut() {
                     if resolved.absorbed.contains(linked) {
                         linked.clone_from(&resolved.profile);
@@ -433,7 +455,7 @@ impl PendingLinks {
         for chunk in self.profiles.chunks(IDS_PER_LOOKUP) {
             let sql = format!(
                 "INSERT INTO profiles (shop_id, profile_id, created_at) VALUES {}",
-                crate::db::Params::of(conn).rows(chunk.len(), 3)
+                crate::storage::db::Params::of(conn).rows(chunk.len(), 3)
             );
             let mut query = sqlx::query(&sql);
             for profile in chunk {
@@ -445,7 +467,7 @@ impl PendingLinks {
             let sql = format!(
                 "INSERT INTO profile_ids (shop_id, kind, external_id, profile_id, linked_at)
                  VALUES {}",
-                crate::db::Params::of(conn).rows(chunk.len(), 5)
+                crate::storage::db::Params::of(conn).rows(chunk.len(), 5)
             );
             let mut query = sqlx::query(&sql);
             for (key, profile) in chunk {
@@ -478,7 +500,7 @@ async fn find_all(
             .map(|key| key.id())
             .collect();
         for chunk in ids.chunks(IDS_PER_LOOKUP) {
-            let params = crate::db::Params::of(conn);
+            let params = crate::storage::db::Params::of(conn);
             let sql = format!(
                 "SELECT external_id, profile_id FROM profile_ids
                  WHERE shop_id = {} AND kind = {} AND external_id IN ({})",
@@ -594,23 +616,25 @@ async fn oldest(
     Ok(best.map(|(_, profile)| profile))
 }
 
-/// Moves everything of `absorbed` to `survivor`; `absorbed` keeps a row pointing there.
+/// Moves everything of `absorbed` to `survivor` (its links and what each capability in
+/// `held` keeps); `absorbed` keeps a row pointing there.
 pub async fn merge(
     conn: &mut AnyConnection,
     shop_id: &str,
     absorbed: &str,
     survivor: &str,
+    held: &[HeldData],
 ) -> sqlx::Result<()> {
-    crate::db::move_rows(
-        conn,
-        &["events", "purchase_lines", "profile_ids"],
-        shop_id,
-        absorbed,
-        survivor,
-    )
-    .await?;
-    crate::loyalty::merge(conn, shop_id, absorbed, survivor).await?;
-    crate::cart_recovery::merge(conn, shop_id, absorbed, survivor).await?;
+    crate::storage::db::move_rows(conn, &["profile_ids"], shop_id, absorbed, survivor).await?;
+    for data in held {
+        match data.merge {
+            Some(merge) => merge(conn, shop_id, absorbed, survivor).await?,
+            None => {
+                crate::storage::db::move_rows(conn, data.tables, shop_id, absorbed, survivor)
+                    .await?;
+            }
+        }
+    }
     // The shopper's most recent consent decision wins.
     sqlx::query(
         "UPDATE profiles SET
@@ -665,7 +689,7 @@ pub async fn erased_among(
     let digest_list: Vec<&String> = digests.keys().collect();
     let mut erased = HashSet::new();
     for chunk in digest_list.chunks(IDS_PER_LOOKUP) {
-        let params = crate::db::Params::of(conn);
+        let params = crate::storage::db::Params::of(conn);
         let sql = format!(
             "SELECT id_digest FROM tombstones WHERE shop_id = {} AND id_digest IN ({})",
             params.one(1),

@@ -4,10 +4,12 @@
 //! plain digest (no salt, no slow hash) is enough to make a leaked table useless, and it keeps
 //! the lookup an index hit.
 
+pub mod link;
+
 use sha2::{Digest, Sha256};
 
-use crate::db::Db;
-use crate::keyring::MasterKey;
+use crate::storage::db::Db;
+use crate::storage::keyring::MasterKey;
 
 /// A shop as the API sees it after authenticating a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,14 +168,14 @@ pub async fn create(
 
 /// A shop's availability settings: stock below `low_stock_threshold` shows as low; distances
 /// are measured from `default_region` (country, postcode of the shipped table) when the
-/// shopper gave no place. Callers check the region with [`crate::postcodes::lookup`].
+/// shopper gave no place. Callers check the region with [`crate::availability::postcodes::lookup`].
 pub async fn configure_availability(
     db: &Db,
     shop_id: &str,
     low_stock_threshold: Option<u32>,
     default_region: Option<Option<(&str, &str)>>,
 ) -> anyhow::Result<()> {
-    let mut tx = crate::db::begin_write(db).await?;
+    let mut tx = crate::storage::db::begin_write(db).await?;
     let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM shops WHERE id = $1")
         .bind(shop_id)
         .fetch_optional(&mut *tx)
@@ -285,7 +287,7 @@ pub async fn upsert(
     shop: &NewShop<'_>,
     now: i64,
 ) -> sqlx::Result<()> {
-    let mut tx = crate::db::begin_write(db).await?;
+    let mut tx = crate::storage::db::begin_write(db).await?;
     sqlx::query(
         "INSERT INTO shops (id, name, publishable_key_hash, secret_key_hash, secret_key_sealed,
                             created_at)
@@ -360,7 +362,7 @@ pub async fn change_origins(
     add: &[String],
     remove: &[String],
 ) -> Result<Vec<String>, OriginsError> {
-    let mut tx = crate::db::begin_write(db).await?;
+    let mut tx = crate::storage::db::begin_write(db).await?;
     let known: Option<(String,)> = sqlx::query_as("SELECT id FROM shops WHERE id = $1")
         .bind(shop_id)
         .fetch_optional(&mut *tx)

@@ -1,7 +1,7 @@
 //! The attribution report: tile impressions, clicks and click-through rate of the widgets per
 //! context, and the purchases in any channel (web, app, a store's till) that followed a click
 //! of the same profile on the same product. Merged profiles are one profile here because a
-//! merge moves `events` and `purchase_lines` to the survivor (`profiles::merge`). Rules and
+//! merge moves `events` and `purchase_lines` to the survivor (`identity::profiles::merge`, with `events::HELD`). Rules and
 //! figures in docs/attribution.md.
 
 use std::collections::BTreeMap;

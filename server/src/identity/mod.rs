@@ -1,8 +1,15 @@
+//! Identity: who a browser and a customer are. `profiles` (the ids that lead to one profile,
+//! merges, tombstones of erased ids), `consent` (what a shopper allowed), and here the
+//! customer tokens.
+//!
 //! Customer tokens: how a shop's backend tells Vitrine which customer a browser belongs to.
 //!
 //! Format (DESIGN.md): `<customer id>.<expiry, unix s>.<hex HMAC-SHA256(secret key,
 //! "<customer id>.<expiry>")>`. The customer id may itself contain dots, so the token is split
 //! from the right. The MAC is compared in constant time; expiry allows 90 s of clock skew.
+
+pub mod consent;
+pub mod profiles;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

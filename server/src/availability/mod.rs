@@ -6,6 +6,8 @@
 //! shop and reloaded after a store import through this process or after [`REFRESH`]
 //! (another instance's import); stock is read per request (one indexed query).
 
+pub mod postcodes;
+
 pub mod hours;
 
 use std::collections::HashMap;
@@ -19,9 +21,9 @@ use vitrine_types::{
     StoreAvailability,
 };
 
-use crate::db::Db;
-use crate::postcodes::{self, Place};
+use crate::storage::db::Db;
 use hours::StoreHours;
+use postcodes::Place;
 
 /// How long a shop's stores are served from the cache before they are read again.
 pub const REFRESH: Duration = Duration::from_secs(30);
@@ -200,7 +202,7 @@ pub async fn stock_of_nearest(
     let mut chunk = (limit * 4).max(20);
     while read < ranking.order.len() && with_stock < limit {
         let stores = &ranking.order[read..(read + chunk).min(ranking.order.len())];
-        let params = crate::db::Params::of(conn);
+        let params = crate::storage::db::Params::of(conn);
         let sql = format!(
             "SELECT store_id, quantity FROM stock
              WHERE shop_id = {} AND sku = {} AND store_id IN ({})",

@@ -16,11 +16,12 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower::Service;
 
+use crate::app::config::ServeArgs;
 use crate::bundle::Bundle;
-use crate::config::ServeArgs;
 use crate::http::ops::{KeyRateLimiter, RateLimit};
 use crate::recommendations::Recommendations;
-use crate::{app, db, AppState};
+use crate::storage::db;
+use crate::{app, AppState};
 
 /// Connects the database (migrating it) and loads the bundle, if built.
 pub async fn open_state(args: &ServeArgs) -> anyhow::Result<AppState> {
@@ -229,7 +230,7 @@ async fn accept_failed(err: &std::io::Error) {
 
 async fn warm_up_recommenders(state: AppState) {
     // The postcode table is parsed once; do it before the first shopper types a postcode.
-    tokio::task::spawn_blocking(crate::postcodes::preload);
+    tokio::task::spawn_blocking(crate::availability::postcodes::preload);
     let shops = match crate::shops::list(&state.db).await {
         Ok(shops) => shops,
         Err(err) => return tracing::warn!(error = %err, "cannot list shops to build recommenders"),

@@ -2,6 +2,8 @@
 //! loaded from the storefront's own `catalogue.json` (the shop's data, imported as a shop
 //! would import it). Loading is idempotent: restarting the demo keeps the data it had.
 
+pub mod storefront;
+
 use std::path::Path;
 
 use anyhow::Context;
@@ -10,11 +12,12 @@ use serde::Deserialize;
 use vitrine_types::catalogue::{ProductRow, StoreRow};
 use vitrine_types::{Channel, EventBody, EventIn, PurchaseLine};
 
-use crate::db::Db;
 use crate::events::{self, Source, ValidEvent};
+use crate::identity::profiles::{self, ProfileKey};
 use crate::import::{self, Format, Kind};
-use crate::profiles::{self, ProfileKey};
+use crate::privacy::HELD_PER_PROFILE;
 use crate::shops::{self, NewShop};
+use crate::storage::db::Db;
 
 /// The demo shop's id.
 pub const DEMO_SHOP_ID: &str = "demo";
@@ -159,7 +162,7 @@ pub fn demo_cart_recovery_rules() -> crate::cart_recovery::Rules {
 /// storefront is reached at: the first one makes the product and image URLs.
 pub async fn load(
     db: &Db,
-    master_key: &crate::keyring::MasterKey,
+    master_key: &crate::storage::keyring::MasterKey,
     storefront_dir: &Path,
     storefront_origins: &[String],
     now: i64,
@@ -191,7 +194,7 @@ pub async fn load(
     shops::configure_availability(db, DEMO_SHOP_ID, Some(3), Some(Some(("DE", "80331")))).await?;
 
     // Points: 1 per euro (franc in Switzerland), tiers over a year, 100 points = 1 €.
-    let mut tx = crate::db::begin_write(db).await?;
+    let mut tx = crate::storage::db::begin_write(db).await?;
     crate::loyalty::set_programme(&mut tx, DEMO_SHOP_ID, Some(&demo_programme())).await?;
     crate::cart_recovery::set_rules(&mut tx, DEMO_SHOP_ID, Some(&demo_cart_recovery_rules()))
         .await?;
@@ -205,7 +208,7 @@ pub async fn load(
         .collect();
     import_rows(db, Kind::Products, &products).await?;
     import_rows(db, Kind::Stores, &catalogue.stores).await?;
-    let mut tx = crate::db::begin_write(db).await?;
+    let mut tx = crate::storage::db::begin_write(db).await?;
     let history: Option<(i64,)> =
         sqlx::query_as("SELECT CAST(1 AS BIGINT) FROM purchase_lines WHERE shop_id = $1 LIMIT 1")
             .bind(DEMO_SHOP_ID)
@@ -334,11 +337,18 @@ async fn insert_history(
                 let event = ValidEvent::parse(event, now)
                     .map_err(|err| sqlx::Error::Protocol(format!("demo event: {err}")))?;
                 let keys = [ProfileKey::Customer(customer)];
-                let profile = profiles::resolve(tx, DEMO_SHOP_ID, &keys, now)
+                let profile = profiles::resolve(tx, DEMO_SHOP_ID, &keys, now, HELD_PER_PROFILE)
                     .await?
                     .profile;
-                crate::ingest::store(tx, DEMO_SHOP_ID, &profile, Source::Server, &event, now)
-                    .await?;
+                crate::import::ingest::store(
+                    tx,
+                    DEMO_SHOP_ID,
+                    &profile,
+                    Source::Server,
+                    &event,
+                    now,
+                )
+                .await?;
             }
             None => {
                 let sale = events::Sale {

@@ -8,6 +8,8 @@
 //! sending the same input again is safe. Used by `POST /v1/{products,stores,stock}` and by
 //! `vitrine-server import` (see [`cli`]).
 
+pub mod ingest;
+
 pub mod cli;
 mod csv_records;
 mod validate;
@@ -18,11 +20,10 @@ use serde::Deserialize;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use vitrine_types::{ImportResult, LineError, OpeningHours, ProductRow, StockRow, StoreRow};
 
-use crate::db::Db;
+use crate::storage::db::Db;
 use csv_records::{CsvRecord, CsvRecords};
 
 pub use cli::{run, ImportArgs};
-pub(crate) use validate::minutes;
 pub use validate::{check_product, check_stock, check_store};
 
 /// Most rows written in one transaction.
@@ -132,7 +133,7 @@ impl Importer<'_> {
     /// order, into the result.
     async fn flush(&mut self) -> sqlx::Result<()> {
         if !self.rows.is_empty() {
-            let mut tx = crate::db::begin_write(self.db).await?;
+            let mut tx = crate::storage::db::begin_write(self.db).await?;
             let mut stock = Vec::new();
             for (line, row) in self.rows.drain(..) {
                 match row {
@@ -531,7 +532,7 @@ async fn write_stock(
         let sql = format!(
             "INSERT INTO stock (shop_id, store_id, sku, quantity) VALUES {}
              ON CONFLICT (shop_id, store_id, sku) DO UPDATE SET quantity = excluded.quantity",
-            crate::db::Params::of(tx).rows(chunk.len(), 4)
+            crate::storage::db::Params::of(tx).rows(chunk.len(), 4)
         );
         let mut query = sqlx::query(&sql);
         for (store_id, sku) in chunk {
@@ -557,7 +558,7 @@ async fn existing<'a>(
     let wanted: Vec<&String> = ids.collect::<HashSet<_>>().into_iter().collect();
     let mut found = HashSet::new();
     for chunk in wanted.chunks(500) {
-        let params = crate::db::Params::of(tx);
+        let params = crate::storage::db::Params::of(tx);
         let sql = format!(
             "SELECT {column} FROM {table} WHERE shop_id = {} AND {column} IN ({})",
             params.one(1),

@@ -169,7 +169,7 @@ fn session_cookie(name: &'static str, value: String) -> Cookie<'static> {
 /// The request's visitor id, made and set as a cookie when it has none.
 fn with_visitor(jar: CookieJar) -> (CookieJar, String) {
     if let Some(visitor) = jar.get(VISITOR_COOKIE).map(|c| c.value().to_string()) {
-        if crate::profiles::ProfileKey::visitor(&visitor).is_ok() {
+        if crate::identity::profiles::ProfileKey::visitor(&visitor).is_ok() {
             return (jar, visitor);
         }
     }

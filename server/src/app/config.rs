@@ -90,7 +90,7 @@ pub enum ReportCommand {
         #[arg(long, allow_negative_numbers = true)]
         to: Option<i64>,
         /// Days after a click within which purchases are attributed to it (1 to 90).
-        #[arg(long, default_value_t = crate::attribution::DEFAULT_WINDOW_DAYS)]
+        #[arg(long, default_value_t = crate::recommendations::attribution::DEFAULT_WINDOW_DAYS)]
         window_days: u32,
         /// Output: a text table, or the JSON of the HTTP endpoint.
         #[arg(long, value_enum, default_value = "table")]
@@ -204,8 +204,8 @@ fn parse_region(value: &str) -> Result<Region, String> {
     let (country, postcode) = value.split_once(':').ok_or_else(|| {
         format!("expected COUNTRY:POSTCODE (`DE:80331`) or `none`, not `{value}`")
     })?;
-    let place =
-        crate::postcodes::lookup(postcode, Some(country), &[]).map_err(|e| e.to_string())?;
+    let place = crate::availability::postcodes::lookup(postcode, Some(country), &[])
+        .map_err(|e| e.to_string())?;
     Ok(Region::Postcode {
         country: place.country.to_string(),
         postcode: place.postcode.clone(),
@@ -297,8 +297,11 @@ impl MasterKeyArgs {
     /// Loads the master key of the database `db`: refuses a key that is not the database's
     /// (its check value, or its shops' sealed secrets, say so), and creates a key file only
     /// for a database that has no shops yet. Errors name the key file.
-    pub async fn load_for(&self, db: &crate::db::Db) -> anyhow::Result<crate::keyring::MasterKey> {
-        use crate::keyring::{self, MasterKey};
+    pub async fn load_for(
+        &self,
+        db: &crate::storage::db::Db,
+    ) -> anyhow::Result<crate::storage::keyring::MasterKey> {
+        use crate::storage::keyring::{self, MasterKey};
         let (key, source) = match &self.master_key {
             Some(hex_key) => (
                 MasterKey::from_hex(hex_key)?,

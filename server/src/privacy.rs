@@ -7,8 +7,21 @@ use vitrine_types::{
     ExportedPurchaseLine, LinkedId, Money,
 };
 
-use crate::consent;
-use crate::profiles::{self, ProfileKey};
+use std::collections::HashMap;
+
+use crate::identity::consent;
+use crate::identity::profiles::{self, HeldData, ProfileKey};
+use crate::{cart_recovery, coupons, events, loyalty};
+
+/// What every capability keeps per profile: the one list a merge moves (identity is handed
+/// it) and an erasure deletes. A capability that adds a table keyed by profile adds it to its
+/// `HELD`; the test below fails for a table in the schema that no capability claims.
+pub const HELD_PER_PROFILE: &[HeldData] = &[
+    events::HELD,
+    coupons::HELD,
+    loyalty::HELD,
+    cart_recovery::HELD,
+];
 
 #[derive(sqlx::FromRow)]
 struct PurchaseRow {
@@ -252,30 +265,22 @@ pub async fn erase(
             .await?;
         }
         result.ids += ids.len() as u64;
-        for table in crate::loyalty::TABLES {
-            let deleted = sqlx::query(&format!(
+        let mut deleted: HashMap<&str, u64> = HashMap::new();
+        for table in HELD_PER_PROFILE.iter().flat_map(|held| held.tables) {
+            let rows = sqlx::query(&format!(
                 "DELETE FROM {table} WHERE shop_id = $1 AND profile_id = $2"
             ))
             .bind(shop_id)
             .bind(profile)
             .execute(&mut *conn)
             .await?;
-            if table == "loyalty_ledger" {
-                result.loyalty_lines += deleted.rows_affected();
-            }
+            *deleted.entry(table).or_default() += rows.rows_affected();
         }
-        for table in crate::cart_recovery::TABLES {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE shop_id = $1 AND profile_id = $2"
-            ))
-            .bind(shop_id)
-            .bind(profile)
-            .execute(&mut *conn)
-            .await?;
-        }
+        let count = |table: &str| deleted.get(table).copied().unwrap_or_default();
+        result.events += count(events::EVENTS_TABLE);
+        result.purchase_lines += count(events::SALES_TABLE);
+        result.loyalty_lines += count(loyalty::LEDGER_TABLE);
         for (table, counter) in [
-            ("events", &mut result.events),
-            ("purchase_lines", &mut result.purchase_lines),
             ("profile_ids", &mut removed_links),
             ("profiles", &mut result.profiles),
         ] {
@@ -290,4 +295,39 @@ pub async fn erase(
         }
     }
     Ok(Some(result))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::HELD_PER_PROFILE;
+
+    /// Every table of the schema keyed by profile is claimed by a capability (or is identity's
+    /// own), so merges move it and erasures delete it: a new table that nobody lists fails here.
+    #[tokio::test]
+    async fn every_table_keyed_by_profile_is_merged_and_erased() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("schema.db").display());
+        let db = crate::storage::db::connect(&url).await.unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c
+             WHERE m.type = 'table' AND c.name = 'profile_id'",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        let in_schema: BTreeSet<String> = rows.into_iter().map(|(table,)| table).collect();
+        let mut claimed: BTreeSet<String> = ["profiles", "profile_ids"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        for table in HELD_PER_PROFILE.iter().flat_map(|held| held.tables) {
+            assert!(
+                claimed.insert((*table).to_string()),
+                "{table} is listed twice"
+            );
+        }
+        assert_eq!(in_schema, claimed);
+    }
 }

@@ -10,6 +10,8 @@
 //! queries keep the previous snapshot meanwhile), after an import through this process, and
 //! after an erasure. With `refresh` zero (tests) every query rebuilds first.
 
+pub mod attribution;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -24,7 +26,7 @@ use vitrine_types::{
     ModelFamily, Money, RecommendationModel, RecommendationReason, RecommendedProduct,
 };
 
-use crate::db::Db;
+use crate::storage::db::Db;
 
 /// Sales and events older than this many days before the shop's newest one are not learnt
 /// from.

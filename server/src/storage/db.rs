@@ -247,7 +247,8 @@ fn redact(url: &str) -> String {
 
 /// Gives the rows of `absorbed` in `tables` (each with `shop_id` and `profile_id`) to
 /// `survivor`: how every part's data follows a profile merge
-/// (`profiles::merge` calls each capability's own merge, which uses this).
+/// (`identity::profiles::merge` moves each capability's `HeldData` tables with it, or calls
+/// the capability's own merge, which uses it too).
 pub async fn move_rows(
     conn: &mut sqlx::AnyConnection,
     tables: &[&str],
