@@ -7,8 +7,8 @@ use super::ledger::{credits, expiry_of};
 use super::programme::Programme;
 
 /// The account of `profile` (`None`: a member with no points yet) with its latest `lines`,
-/// and whether points have expired that are not written off yet (then [`settle_expiry`] and
-/// read again: this account still counts them).
+/// and whether points have expired that are not written off yet (then
+/// [`settle_expiry`](super::settle_expiry) and read again: this account still counts them).
 pub async fn account(
     conn: &mut AnyConnection,
     shop_id: &str,
