@@ -231,34 +231,17 @@ async fn till_receipt(
         return (StatusCode::BAD_REQUEST, "unknown product").into_response();
     };
     let order_id = format!("R-{}", &event_id()[..10]);
-    let mut event = json!({"id": event_id(), "type": "purchase", "order_id": order_id,
-                           "channel": "store", "store_id": receipt.store_id,
-                           "currency": "EUR", "lines": lines});
-    let customer = receipt
-        .card
-        .as_deref()
-        .and_then(|card| CUSTOMERS.iter().find(|c| c.card == card));
-    match customer {
-        // A registered card: the till knows whose it is.
-        Some(customer) => {
-            event["card"] = json!(customer.card);
-            event["customer_id"] = json!(customer.id);
-        }
-        None => event["visitor_id"] = json!(format!("till_{}", receipt.store_id)),
-    }
-    let answer = report(&config, &[event]).await;
-    if answer.0 != StatusCode::OK {
-        return answer.into_response();
-    }
-    let balance = match customer {
-        Some(customer) => points(&config, customer).await,
-        None => None,
-    };
-    Json(
-        json!({"order_id": order_id, "customer": customer.map(|c| c.name),
-                "balance": balance}),
+    let event = json!({"id": event_id(), "type": "purchase", "order_id": order_id,
+                       "channel": "store", "store_id": receipt.store_id,
+                       "currency": "EUR", "lines": lines});
+    till_report(
+        &config,
+        event,
+        receipt.card.as_deref(),
+        &receipt.store_id,
+        &order_id,
     )
-    .into_response()
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -282,29 +265,47 @@ async fn till_return(
         .iter()
         .map(|line| json!({"sku": line.sku, "quantity": line.quantity}))
         .collect();
-    let mut event = json!({"id": event_id(), "type": "return", "order_id": request.order_id,
-                           "channel": "store", "store_id": request.store_id, "lines": lines});
-    let customer = request
-        .card
-        .as_deref()
-        .and_then(|card| CUSTOMERS.iter().find(|c| c.card == card));
+    let event = json!({"id": event_id(), "type": "return", "order_id": request.order_id,
+                       "channel": "store", "store_id": request.store_id, "lines": lines});
+    till_report(
+        &config,
+        event,
+        request.card.as_deref(),
+        &request.store_id,
+        &request.order_id,
+    )
+    .await
+}
+
+/// Reports a till's `event` (a receipt or a return) as the till export would: with the
+/// customer of a registered loyalty `card`, else as the store's anonymous till. Answers the
+/// receipt and, for a card, its points.
+async fn till_report(
+    config: &StorefrontConfig,
+    mut event: Value,
+    card: Option<&str>,
+    store_id: &str,
+    order_id: &str,
+) -> Response {
+    let customer = card.and_then(|card| CUSTOMERS.iter().find(|c| c.card == card));
     match customer {
+        // A registered card: the till knows whose it is.
         Some(customer) => {
             event["card"] = json!(customer.card);
             event["customer_id"] = json!(customer.id);
         }
-        None => event["visitor_id"] = json!(format!("till_{}", request.store_id)),
+        None => event["visitor_id"] = json!(format!("till_{store_id}")),
     }
-    let answer = report(&config, &[event]).await;
+    let answer = report(config, &[event]).await;
     if answer.0 != StatusCode::OK {
         return answer.into_response();
     }
     let balance = match customer {
-        Some(customer) => points(&config, customer).await,
+        Some(customer) => points(config, customer).await,
         None => None,
     };
     Json(
-        json!({"order_id": request.order_id, "customer": customer.map(|c| c.name),
+        json!({"order_id": order_id, "customer": customer.map(|c| c.name),
                 "balance": balance}),
     )
     .into_response()
