@@ -70,7 +70,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     demo::load(
         &state.db,
         &state.master_key,
-        &args.storefront_dir,
+        &args.files.storefront_dir,
         &same_site_variants(&storefront_origin),
         unix_now(),
     )
@@ -78,8 +78,8 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     tracing::info!("Vitrine API on {api_origin}");
     if let Some(listener) = storefront_listener {
         let config = StorefrontConfig::new(
-            args.storefront_dir.clone(),
-            args.storefront_app_dir.clone(),
+            args.files.storefront_dir.clone(),
+            args.files.storefront_app_dir.clone(),
             &api_origin,
             demo::DEMO_PUBLISHABLE_KEY,
             demo::DEMO_SECRET_KEY,
@@ -288,8 +288,8 @@ async fn configure_cart_recovery(
 async fn run_storefront(args: StorefrontArgs) -> anyhow::Result<()> {
     let listener = serve::bind(args.listen).await?;
     let config = StorefrontConfig::new(
-        args.storefront_dir,
-        args.storefront_app_dir,
+        args.files.storefront_dir,
+        args.files.storefront_app_dir,
         &args.api_origin,
         demo::DEMO_PUBLISHABLE_KEY,
         demo::DEMO_SECRET_KEY,

@@ -345,6 +345,14 @@ pub struct DemoArgs {
     /// Origin of the storefront as browsers see it (default: from `--storefront-listen`).
     #[arg(long, env = "VITRINE_STOREFRONT_ORIGIN")]
     pub storefront_origin: Option<String>,
+    /// Where the storefront's files are.
+    #[command(flatten)]
+    pub files: StorefrontFiles,
+}
+
+/// Where the demo storefront's files are (`demo` and `storefront`).
+#[derive(Debug, Args)]
+pub struct StorefrontFiles {
     /// Directory of the storefront's static assets and plain page.
     #[arg(long, env = "VITRINE_STOREFRONT_DIR", default_value = "public")]
     pub storefront_dir: PathBuf,
@@ -374,16 +382,9 @@ pub struct StorefrontArgs {
         default_value = "http://127.0.0.1:8080"
     )]
     pub api_origin: String,
-    /// Directory of the storefront's static assets and plain page.
-    #[arg(long, env = "VITRINE_STOREFRONT_DIR", default_value = "public")]
-    pub storefront_dir: PathBuf,
-    /// Directory of the storefront's single-page app as Trunk built it.
-    #[arg(
-        long,
-        env = "VITRINE_STOREFRONT_APP_DIR",
-        default_value = "storefront/dist"
-    )]
-    pub storefront_app_dir: PathBuf,
+    /// Where the storefront's files are.
+    #[command(flatten)]
+    pub files: StorefrontFiles,
 }
 
 /// Options of `bundle-report`.
