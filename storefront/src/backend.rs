@@ -2,7 +2,7 @@
 //! gloo-net: who is signed in, sign-in and sign-out, orders, and the till. It holds the shop's
 //! secret key; the app only ever sees a signed customer token.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -146,26 +146,24 @@ pub async fn till_return(request: &TillReturn) -> Result<TillAnswer, String> {
 }
 
 async fn get<T: for<'de> Deserialize<'de>>(url: &str) -> Result<T, String> {
-    let response = Request::get(url)
-        .send()
-        .await
-        .map_err(|err| err.to_string())?;
-    if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    response.json().await.map_err(|err| err.to_string())
+    answer(Request::get(url).send().await).await
 }
 
 async fn post<B: Serialize, T: for<'de> Deserialize<'de>>(
     url: &str,
     body: &B,
 ) -> Result<T, String> {
-    let response = Request::post(url)
+    let request = Request::post(url)
         .json(body)
-        .map_err(|err| err.to_string())?
-        .send()
-        .await
         .map_err(|err| err.to_string())?;
+    answer(request.send().await).await
+}
+
+/// The JSON of a successful answer; a failed request or an error status as text.
+async fn answer<T: for<'de> Deserialize<'de>>(
+    response: Result<Response, gloo_net::Error>,
+) -> Result<T, String> {
+    let response = response.map_err(|err| err.to_string())?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }
