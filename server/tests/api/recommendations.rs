@@ -28,14 +28,7 @@ async fn ranked_shop(app: &TestApp, sales: &[(&str, i64, i64)]) {
     .await
     .unwrap();
     for sku in ["A", "B", "C", "D"] {
-        sqlx::query(
-            "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
-             VALUES ('ranked', $1, $1, 1000, 'EUR', 'https://shop.example/p', 'https://shop.example/i', 'x')",
-        )
-        .bind(sku)
-        .execute(&app.db)
-        .await
-        .unwrap();
+        ranked_product(app, sku).await;
     }
     let now = unix_now();
     for (line, (sku, quantity, days_ago)) in sales.iter().enumerate() {
@@ -277,6 +270,19 @@ async fn the_ranking_is_kept_for_its_refresh_time_then_recomputed() {
     );
 }
 
+/// Puts `sku` in the catalogue of the shop "ranked" (once; a second call changes nothing).
+async fn ranked_product(app: &TestApp, sku: &str) {
+    sqlx::query(
+        "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
+         VALUES ('ranked', $1, $1, 1000, 'EUR', 'https://shop.example/p', 'https://shop.example/i', 'x')
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(sku)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
 /// Adds `baskets` orders of the shop "ranked" (one basket each, hours apart, within the last
 /// 30 days), with their products in the catalogue.
 async fn ranked_orders(app: &TestApp, first: usize, baskets: &[Vec<String>]) {
@@ -284,15 +290,7 @@ async fn ranked_orders(app: &TestApp, first: usize, baskets: &[Vec<String>]) {
     for (b, skus) in baskets.iter().enumerate() {
         let order = first + b;
         for (line, sku) in skus.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
-                 VALUES ('ranked', $1, $1, 1000, 'EUR', 'https://shop.example/p', 'https://shop.example/i', 'x')
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(sku)
-            .execute(&app.db)
-            .await
-            .unwrap();
+            ranked_product(app, sku).await;
             sqlx::query(
                 "INSERT INTO purchase_lines (shop_id, order_id, line_no, sku, quantity,
                      unit_price_minor, channel, purchased_at)
@@ -385,14 +383,7 @@ async fn an_order_history_from_two_years_ago_is_learnt_from_and_older_lines_are_
     let app = spawn_app().await;
     ranked_shop(&app, &[]).await;
     for sku in (0..20).map(|p| format!("P{p}")) {
-        sqlx::query(
-            "INSERT INTO products (shop_id, sku, title, price_minor, currency, url, image_url, category)
-             VALUES ('ranked', $1, $1, 1000, 'EUR', 'https://shop.example/p', 'https://shop.example/i', 'x')",
-        )
-        .bind(sku)
-        .execute(&app.db)
-        .await
-        .unwrap();
+        ranked_product(&app, &sku).await;
     }
     // A shop's import of its history: 400 web orders of fixed pairs, the newest two years old.
     let two_years_ago = unix_now() - 730 * 24 * 3600;
